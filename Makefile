@@ -1,0 +1,26 @@
+# The two commands the README promises: `make run` and `make test`.
+.PHONY: run test setup setup-test lint typecheck images
+
+setup:
+	scripts/setup.sh run
+
+setup-test:
+	scripts/setup.sh test
+
+run: setup
+	.venv/bin/hmsverify demo
+
+test: setup-test
+	scripts/services.sh
+	.venv/bin/ruff check .
+	.venv/bin/mypy verifier portal bench scripts
+	.venv/bin/pytest -q
+
+lint:
+	.venv/bin/ruff check .
+
+typecheck:
+	.venv/bin/mypy verifier portal bench scripts
+
+images:
+	.venv/bin/python scripts/make_test_images.py

@@ -1,0 +1,1 @@
+"""hmsverify's verification worker: portrait rules, identity documents and the queue."""

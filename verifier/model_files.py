@@ -1,0 +1,80 @@
+"""The model files under `models/`, each checked against its recorded sha256 before use."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+MODELS_DIR = Path(os.environ.get("HMSVERIFY_MODELS_DIR", Path(__file__).resolve().parent.parent / "models"))
+
+
+class ModelFileError(RuntimeError):
+    """A model file is missing or its content is not the one recorded in models/MODELS.md."""
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    name: str
+    sha256: str
+    purpose: str
+
+
+# Keep in step with models/MODELS.md (a test compares the two).
+KNOWN_MODELS: dict[str, ModelFile] = {
+    m.name: m
+    for m in (
+        ModelFile(
+            "face_landmarker.task",
+            "64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff",
+            "MediaPipe Face Landmarker: face detector, 478 landmarks, blendshapes, pose matrix",
+        ),
+        ModelFile(
+            "face_detection_yunet_2023mar_int8bq.onnx",
+            "49f000ec501fef24739071fc7e68267d32209045b6822c0c72dce1da25726f10",
+            "YuNet face detector (OpenCV zoo) for the document face match",
+        ),
+        ModelFile(
+            "face_recognition_sface_2021dec_int8bq.onnx",
+            "fb143eea07838aa532d1c95df5f69899974ea0140e1fba05e94204be13ed74ee",
+            "SFace face embedding (OpenCV zoo) for the document face match",
+        ),
+    )
+}
+
+_verified: set[Path] = set()
+_lock = threading.Lock()
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def model_path(name: str, models_dir: Path | None = None) -> Path:
+    """The verified path of a known model file; verification runs once per process and file."""
+    if name not in KNOWN_MODELS:
+        raise ModelFileError(f"unknown model file {name!r}; add it to KNOWN_MODELS and MODELS.md")
+    path = (models_dir or MODELS_DIR) / name
+    with _lock:
+        if path in _verified:
+            return path
+        if not path.is_file():
+            raise ModelFileError(
+                f"model file {path} is missing; it is committed under models/ "
+                "(see models/MODELS.md for its source)"
+            )
+        actual = sha256_of(path)
+        expected = KNOWN_MODELS[name].sha256
+        if actual != expected:
+            raise ModelFileError(
+                f"model file {path} has sha256 {actual}, expected {expected}: "
+                "the file was altered or replaced; restore it from models/MODELS.md's source"
+            )
+        _verified.add(path)
+    return path

@@ -1,0 +1,177 @@
+"""Typed access to the versioned policy file (thresholds, review bands, limits)."""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+DEFAULT_POLICY_PATH = Path(__file__).with_name("policy.toml")
+
+
+class PolicyError(ValueError):
+    """The policy file is missing a section or key, or has one this code does not know."""
+
+
+@dataclass(frozen=True)
+class DecodeLimits:
+    max_bytes: int
+    max_pixels: int
+    analysis_long_side: int
+
+
+@dataclass(frozen=True)
+class CardFormat:
+    width_px: int
+    height_px: int
+    head_height_ratio: float
+    top_margin_ratio: float
+
+
+@dataclass(frozen=True)
+class FacesPolicy:
+    max_faces: int
+    second_face_min_ied_ratio: float
+
+
+@dataclass(frozen=True)
+class FaceSizePolicy:
+    ied_fail_px: float
+    ied_pass_px: float
+    min_top_margin_ratio: float
+    min_side_margin_ratio: float
+    min_bottom_margin_ratio: float
+
+
+@dataclass(frozen=True)
+class PosePolicy:
+    yaw_pass_deg: float
+    yaw_fail_deg: float
+    pitch_pass_deg: float
+    pitch_fail_deg: float
+    roll_pass_deg: float
+    roll_fail_deg: float
+
+
+@dataclass(frozen=True)
+class EyesOpenPolicy:
+    openness_fail: float
+    openness_pass: float
+
+
+@dataclass(frozen=True)
+class GazePolicy:
+    horizontal_pass: float
+    horizontal_fail: float
+    vertical_pass: float
+    vertical_fail: float
+
+
+@dataclass(frozen=True)
+class ExpressionPolicy:
+    mouth_gap_pass: float
+    mouth_gap_fail: float
+    smile_pass: float
+    smile_fail: float
+    brow_pass: float
+    brow_fail: float
+
+
+@dataclass(frozen=True)
+class SharpnessPolicy:
+    normalised_ied_px: float
+    focus_fail: float
+    focus_pass: float
+    blockiness_pass: float
+    blockiness_fail: float
+
+
+@dataclass(frozen=True)
+class ExposurePolicy:
+    clipped_dark_pass: float
+    clipped_dark_fail: float
+    clipped_bright_pass: float
+    clipped_bright_fail: float
+    dark_level: int
+    bright_level: int
+    mean_luma_fail_low: float
+    mean_luma_pass_low: float
+    mean_luma_pass_high: float
+    mean_luma_fail_high: float
+    colour_cast_pass: float
+    colour_cast_fail: float
+
+
+@dataclass(frozen=True)
+class Policy:
+    version: str
+    decode: DecodeLimits
+    card: CardFormat
+    faces: FacesPolicy
+    face_size: FaceSizePolicy
+    pose: PosePolicy
+    eyes_open: EyesOpenPolicy
+    gaze: GazePolicy
+    expression: ExpressionPolicy
+    sharpness: SharpnessPolicy
+    exposure: ExposurePolicy
+
+
+_T = TypeVar("_T")
+
+
+def _section(cls: type[_T], name: str, table: Any) -> _T:
+    if not isinstance(table, dict):
+        raise PolicyError(f"policy section [{name}] is missing")
+    known = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
+    unknown = set(table) - set(known)
+    missing = set(known) - set(table)
+    if unknown:
+        raise PolicyError(f"policy section [{name}] has unknown keys: {sorted(unknown)}")
+    if missing:
+        raise PolicyError(f"policy section [{name}] lacks keys: {sorted(missing)}")
+    values = {}
+    for key, f in known.items():
+        value = table[key]
+        # TOML writes 60 for 60.0; accept ints where floats are meant, nothing looser.
+        if f.type in ("float", float) and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        values[key] = value
+    return cls(**values)
+
+
+def parse_policy(data: dict[str, Any]) -> Policy:
+    version = data.get("version")
+    if not isinstance(version, str) or not version:
+        raise PolicyError("policy has no `version` string")
+    sections: dict[str, Any] = {}
+    for f in dataclasses.fields(Policy):
+        if f.name == "version":
+            continue
+        section_cls = globals()[f.type] if isinstance(f.type, str) else f.type
+        sections[f.name] = _section(section_cls, f.name, data.get(f.name))
+    extra = set(data) - {f.name for f in dataclasses.fields(Policy)}
+    if extra:
+        raise PolicyError(f"policy has unknown sections: {sorted(extra)}")
+    return Policy(version=version, **sections)
+
+
+def load_policy(path: Path | str | None = None) -> Policy:
+    """Reads and validates a policy file; the packaged one when no path is given."""
+    policy_path = Path(path) if path is not None else DEFAULT_POLICY_PATH
+    try:
+        with policy_path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError as exc:
+        raise PolicyError(f"policy file not found: {policy_path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise PolicyError(f"policy file {policy_path} is not valid TOML: {exc}") from exc
+    return parse_policy(data)
+
+
+@lru_cache(maxsize=1)
+def default_policy() -> Policy:
+    return load_policy()
