@@ -1,0 +1,1 @@
+"""Portrait checks against the HSE-card photo rules."""

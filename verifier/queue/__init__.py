@@ -1,0 +1,1 @@
+"""Runs the checks as dramatiq actors (Redis in production, in-process by default)."""
