@@ -106,6 +106,14 @@ class ExposurePolicy:
 
 
 @dataclass(frozen=True)
+class IdDocumentsPolicy:
+    expiry_review_days: int
+    face_detection_score: float
+    face_similarity_pass: float
+    face_similarity_fail: float
+
+
+@dataclass(frozen=True)
 class Policy:
     version: str
     decode: DecodeLimits
@@ -118,6 +126,7 @@ class Policy:
     expression: ExpressionPolicy
     sharpness: SharpnessPolicy
     exposure: ExposurePolicy
+    id_documents: IdDocumentsPolicy
 
 
 _T = TypeVar("_T")
