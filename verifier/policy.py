@@ -95,12 +95,14 @@ class ExposurePolicy:
     clipped_dark_fail: float
     clipped_bright_pass: float
     clipped_bright_fail: float
-    dark_level: int
-    bright_level: int
     mean_luma_fail_low: float
     mean_luma_pass_low: float
     mean_luma_pass_high: float
     mean_luma_fail_high: float
+
+
+@dataclass(frozen=True)
+class NaturalColourPolicy:
     colour_cast_pass: float
     colour_cast_fail: float
 
@@ -126,6 +128,7 @@ class Policy:
     expression: ExpressionPolicy
     sharpness: SharpnessPolicy
     exposure: ExposurePolicy
+    natural_colour: NaturalColourPolicy
     id_documents: IdDocumentsPolicy
 
 

@@ -17,6 +17,10 @@ class Status(StrEnum):
 _SEVERITY = {Status.PASS: 0, Status.REVIEW: 1, Status.FAIL: 2}
 
 
+def severity(status: Status) -> int:
+    return _SEVERITY[status]
+
+
 def combine(statuses: Iterable[Status]) -> Status:
     """`fail` if any fails, else `review` if any is borderline, else `pass`."""
     worst = Status.PASS

@@ -1,0 +1,197 @@
+"""The face analysis every rule reads: detection and landmarks run once per image, here."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import cv2
+import numpy as np
+
+from verifier.decode import DecodedImage
+from verifier.photo import landmarks as lm
+from verifier.photo.face_landmarker import RawFace, detect_faces
+from verifier.verdict import Region
+
+Point = tuple[float, float]
+
+
+@dataclass(frozen=True)
+class Pose:
+    """Head rotation in degrees: yaw (turn sideways), pitch (+ chin down), roll (eye-line tilt)."""
+
+    yaw: float
+    pitch: float
+    roll: float
+
+
+def _euler_from_matrix(matrix: np.ndarray) -> tuple[float, float]:
+    """Yaw and pitch of MediaPipe's facial transformation matrix (rotation part, X-Y-Z)."""
+    r = matrix[:3, :3]
+    yaw = math.degrees(math.asin(max(-1.0, min(1.0, -r[2, 0]))))
+    pitch = math.degrees(math.atan2(r[2, 1], r[2, 2]))
+    return yaw, pitch
+
+
+class DetectedFace:
+    """One face in working-image pixels, with the measurements several rules share."""
+
+    def __init__(self, raw: RawFace, width: int, height: int) -> None:
+        self.raw = raw
+        points = raw.landmarks.copy()
+        points[:, 0] *= width
+        points[:, 1] *= height
+        points[:, 2] *= width
+        self.points = points  # (478, 3) pixels
+        self.blendshapes = raw.blendshapes
+
+    def xy(self, index: int) -> np.ndarray:
+        return self.points[index, :2]
+
+    def polygon(self, indices: tuple[int, ...]) -> np.ndarray:
+        return self.points[list(indices), :2]
+
+    @cached_property
+    def right_eye_centre(self) -> np.ndarray:
+        return (self.xy(lm.RIGHT_EYE_OUTER) + self.xy(lm.RIGHT_EYE_INNER)) / 2
+
+    @cached_property
+    def left_eye_centre(self) -> np.ndarray:
+        return (self.xy(lm.LEFT_EYE_OUTER) + self.xy(lm.LEFT_EYE_INNER)) / 2
+
+    @cached_property
+    def ied(self) -> float:
+        """Inter-eye distance (eye centre to eye centre) in working pixels."""
+        return float(np.linalg.norm(self.left_eye_centre - self.right_eye_centre))
+
+    @cached_property
+    def eye_midpoint(self) -> np.ndarray:
+        return (self.left_eye_centre + self.right_eye_centre) / 2
+
+    @cached_property
+    def roll(self) -> float:
+        """In-plane rotation of the eye line, degrees (+ clockwise in the image)."""
+        d = self.left_eye_centre - self.right_eye_centre
+        return math.degrees(math.atan2(d[1], d[0]))
+
+    @cached_property
+    def pose(self) -> Pose:
+        if self.raw.matrix is not None:
+            yaw, pitch = _euler_from_matrix(self.raw.matrix)
+        else:  # pragma: no cover - the landmarker is always asked for matrices
+            yaw, pitch = 0.0, 0.0
+        return Pose(yaw=yaw, pitch=pitch, roll=self.roll)
+
+    @cached_property
+    def up(self) -> np.ndarray:
+        """Unit vector from chin towards the crown, in the image plane."""
+        d = self.xy(lm.FOREHEAD_TOP) - self.xy(lm.CHIN)
+        n = float(np.linalg.norm(d))
+        return d / n if n > 0 else np.array([0.0, -1.0])
+
+    @cached_property
+    def chin(self) -> np.ndarray:
+        return self.xy(lm.CHIN)
+
+    @cached_property
+    def crown(self) -> np.ndarray:
+        """Top of the skull: the mesh ends at the upper forehead, the crown lies above it.
+
+        Chin-to-crown is about 1.3 times chin-to-mesh-top on adult heads (anthropometric
+        head height ~ 23 cm vs. menton-to-upper-forehead ~ 18 cm).
+        """
+        return self.chin + self.up * 1.3 * self.mesh_height
+
+    @cached_property
+    def mesh_height(self) -> float:
+        return float(np.linalg.norm(self.xy(lm.FOREHEAD_TOP) - self.chin))
+
+    @cached_property
+    def head_height(self) -> float:
+        return float(np.linalg.norm(self.crown - self.chin))
+
+    @cached_property
+    def face_width(self) -> float:
+        return float(np.linalg.norm(self.xy(lm.LEFT_FACE_EDGE) - self.xy(lm.RIGHT_FACE_EDGE)))
+
+    @cached_property
+    def bbox(self) -> tuple[float, float, float, float]:
+        xs, ys = self.points[:, 0], self.points[:, 1]
+        return float(xs.min()), float(ys.min()), float(xs.max()), float(ys.max())
+
+    def eye_regions(self) -> tuple[Region, Region]:
+        return (
+            Region("polygon", _pts(self.polygon(lm.RIGHT_EYE_CONTOUR)), "right eye"),
+            Region("polygon", _pts(self.polygon(lm.LEFT_EYE_CONTOUR)), "left eye"),
+        )
+
+    def mouth_region(self) -> Region:
+        return Region("polygon", _pts(self.polygon(lm.MOUTH_OUTER)), "mouth")
+
+    def oval_region(self) -> Region:
+        return Region("polygon", _pts(self.polygon(lm.FACE_OVAL)), "face")
+
+
+def _pts(array: np.ndarray) -> tuple[Point, ...]:
+    return tuple((float(x), float(y)) for x, y in array)
+
+
+class FaceAnalysis:
+    """The decoded image, every face found, and lazily computed shared views of the main face.
+
+    Coordinates are working-image pixels; `to_source` converts lengths to original pixels.
+    """
+
+    def __init__(self, image: DecodedImage, faces: list[DetectedFace], elapsed_ms: float = 0.0):
+        self.image = image
+        self.faces = sorted(faces, key=lambda f: f.ied, reverse=True)
+        self.elapsed_ms = elapsed_ms
+
+    @property
+    def main(self) -> DetectedFace | None:
+        return self.faces[0] if self.faces else None
+
+    @property
+    def rgb(self) -> np.ndarray:
+        return self.image.rgb
+
+    def to_source(self, length: float) -> float:
+        return length / self.image.scale
+
+    @cached_property
+    def gray(self) -> np.ndarray:
+        return cv2.cvtColor(self.image.rgb, cv2.COLOR_RGB2GRAY)
+
+    @cached_property
+    def face_mask(self) -> np.ndarray:
+        """uint8 mask of the main face oval (255 inside)."""
+        mask = np.zeros(self.gray.shape, dtype=np.uint8)
+        if self.main is not None:
+            cv2.fillPoly(mask, [np.round(self.main.polygon(lm.FACE_OVAL)).astype(np.int32)], 255)
+        return mask
+
+    @cached_property
+    def skin_mask(self) -> np.ndarray:
+        """The face oval without eyes, brows and mouth: the pixels that show skin tone and light."""
+        mask = self.face_mask.copy()
+        face = self.main
+        if face is None:
+            return mask
+        pad = max(2, round(face.ied * 0.08))
+        for contour in (lm.RIGHT_EYE_CONTOUR, lm.LEFT_EYE_CONTOUR, lm.MOUTH_OUTER):
+            poly = np.round(face.polygon(contour)).astype(np.int32)
+            cv2.fillPoly(mask, [poly], 0)
+            cv2.polylines(mask, [poly], True, 0, thickness=pad)
+        for brow in (lm.RIGHT_BROW, lm.LEFT_BROW):
+            cv2.polylines(mask, [np.round(face.polygon(brow)).astype(np.int32)], False, 0, thickness=pad * 2)
+        return mask
+
+
+def analyse(image: DecodedImage) -> FaceAnalysis:
+    import time
+
+    started = time.perf_counter()
+    raw_faces = detect_faces(image.rgb)
+    faces = [DetectedFace(raw, image.width, image.height) for raw in raw_faces]
+    return FaceAnalysis(image, faces, (time.perf_counter() - started) * 1000)

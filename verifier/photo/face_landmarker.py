@@ -1,0 +1,74 @@
+"""The MediaPipe Face Landmarker, loaded lazily once per process from the verified model file."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from verifier.model_files import model_path
+
+MODEL_FILE = "face_landmarker.task"
+MAX_FACES = 3
+
+_lock = threading.Lock()
+_landmarker: object | None = None
+
+
+@dataclass(frozen=True)
+class RawFace:
+    """One face as the landmarker returns it, in normalised image coordinates."""
+
+    landmarks: np.ndarray  # (478, 3): x, y in 0..1 of width/height; z in units of width
+    blendshapes: dict[str, float]
+    matrix: np.ndarray | None  # 4x4 facial transformation (canonical face → camera)
+
+
+def _create() -> object:
+    # Imported here: mediapipe's import costs ~0.5 s and the decoder tests do not need it.
+    from mediapipe.tasks.python import BaseOptions, vision
+
+    options = vision.FaceLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=str(model_path(MODEL_FILE))),
+        running_mode=vision.RunningMode.IMAGE,
+        num_faces=MAX_FACES,
+        min_face_detection_confidence=0.5,
+        min_face_presence_confidence=0.5,
+        output_face_blendshapes=True,
+        output_facial_transformation_matrixes=True,
+    )
+    return vision.FaceLandmarker.create_from_options(options)
+
+
+def landmarker() -> object:
+    global _landmarker
+    with _lock:
+        if _landmarker is None:
+            _landmarker = _create()
+        return _landmarker
+
+
+def detect_faces(rgb: np.ndarray) -> list[RawFace]:
+    """Runs detection + landmarks + blendshapes once. Serialised: the graph is not re-entrant."""
+    import mediapipe as mp
+
+    image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
+    model = landmarker()
+    with _lock:
+        result = model.detect(image)  # type: ignore[attr-defined]
+    faces: list[RawFace] = []
+    for index, points in enumerate(result.face_landmarks):
+        landmarks = np.array([(p.x, p.y, p.z) for p in points], dtype=np.float64)
+        shapes = (
+            {c.category_name: float(c.score) for c in result.face_blendshapes[index]}
+            if result.face_blendshapes
+            else {}
+        )
+        matrix = (
+            np.asarray(result.facial_transformation_matrixes[index], dtype=np.float64)
+            if result.facial_transformation_matrixes
+            else None
+        )
+        faces.append(RawFace(landmarks, shapes, matrix))
+    return faces

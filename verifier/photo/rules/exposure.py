@@ -1,0 +1,80 @@
+"""exposure: the face is neither too dark nor too bright, and not clipped to black or white."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from verifier.photo.analysis import DetectedFace, FaceAnalysis
+from verifier.photo.rules.base import (
+    CheckContext,
+    Measurement,
+    Messages,
+    PhotoRule,
+    grade_high_is_bad,
+    grade_low_is_bad,
+)
+from verifier.policy import Policy
+from verifier.verdict import RuleResult, Status, combine, severity
+
+
+# "Clipped": within a few codes of black or white, where detail is lost for good.
+CLIPPED_DARK_LEVEL = 12
+CLIPPED_BRIGHT_LEVEL = 250
+
+
+class Exposure(PhotoRule):
+    name = "exposure"
+    messages = Messages(
+        pass_nb="Ansiktet er riktig eksponert.",
+        pass_en="The face is well exposed.",
+        fix_nb="Ansiktet er for mørkt eller for lyst. Stå i jevnt dagslys, uten blits eller motlys.",
+        fix_en="The face is too dark or too bright. Stand in even daylight, without flash or backlight.",
+    )
+    dark_nb = "Ansiktet er for mørkt. Stå vendt mot et vindu eller en lyskilde, ikke med lyset bak deg."
+    dark_en = "The face is too dark. Face a window or a light, not with the light behind you."
+    bright_nb = "Ansiktet er overeksponert. Slå av blitsen og unngå sterkt direkte lys."
+    bright_en = "The face is overexposed. Turn off the flash and avoid strong direct light."
+
+    def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
+        # Exposure is judged on skin only: eyes, brows and lips are legitimately dark.
+        luma = analysis.gray[analysis.skin_mask > 0]
+        if luma.size == 0:
+            luma = analysis.gray.ravel()
+        return Measurement(
+            value=float(luma.mean()),
+            details={
+                "mean_luma": float(luma.mean()),
+                "dark_share": float(np.count_nonzero(luma <= CLIPPED_DARK_LEVEL) / luma.size),
+                "bright_share": float(np.count_nonzero(luma >= CLIPPED_BRIGHT_LEVEL) / luma.size),
+                "p05": float(np.percentile(luma, 5)),
+                "p95": float(np.percentile(luma, 95)),
+            },
+            regions=(face.oval_region(),),
+        )
+
+    def judge(self, m: Measurement, policy: Policy, context: CheckContext) -> RuleResult:
+        p = policy.exposure
+        d = m.details
+        mean = d["mean_luma"]
+        dark = combine(
+            (
+                grade_high_is_bad(d["dark_share"], p.clipped_dark_pass, p.clipped_dark_fail),
+                grade_low_is_bad(mean, p.mean_luma_fail_low, p.mean_luma_pass_low),
+            )
+        )
+        bright = combine(
+            (
+                grade_high_is_bad(d["bright_share"], p.clipped_bright_pass, p.clipped_bright_fail),
+                grade_high_is_bad(mean, p.mean_luma_pass_high, p.mean_luma_fail_high),
+            )
+        )
+        threshold = (
+            f"face mean luma {p.mean_luma_pass_low:g}-{p.mean_luma_pass_high:g}, clipped dark <= "
+            f"{p.clipped_dark_pass:.0%}, clipped bright <= {p.clipped_bright_pass:.0%}"
+        )
+        status = combine((dark, bright))
+        if status is Status.PASS:
+            return self.result(status, m, threshold)
+        if severity(dark) >= severity(bright):
+            return self.result(status, m, threshold, fix_nb=self.dark_nb, fix_en=self.dark_en)
+        return self.result(status, m, threshold, fix_nb=self.bright_nb, fix_en=self.bright_en)
