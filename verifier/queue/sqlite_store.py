@@ -174,13 +174,10 @@ class SqliteUploadStore:
             portrait_upload_id=row[5],
         )
 
-    def has_verdict(self, upload_id: str, policy_version: str) -> bool:
-        with self._connect() as db:
-            row = db.execute(
-                "SELECT 1 FROM verdicts WHERE upload_id = ? AND policy_version = ?",
-                (upload_id, policy_version),
-            ).fetchone()
-        return row is not None
+    def stored_verdict(self, upload_id: str, policy_version: str) -> VerdictRecord | None:
+        return next(
+            (v for v in self.verdicts(upload_id) if v.policy_version == policy_version), None
+        )
 
     def store_verdict(self, record: VerdictRecord) -> bool:
         with self._connect() as db:

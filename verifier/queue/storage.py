@@ -112,8 +112,9 @@ class UploadStore(Protocol):
         """The upload, or UploadNotFound; StorageUnavailable when the store cannot answer."""
         ...
 
-    def has_verdict(self, upload_id: str, policy_version: str) -> bool:
-        """Whether a verdict under this policy version is already stored (duplicate message)."""
+    def stored_verdict(self, upload_id: str, policy_version: str) -> VerdictRecord | None:
+        """The verdict already stored under this policy version, if any (a duplicate message
+        skips the check and only re-runs the verdict hooks)."""
         ...
 
     def store_verdict(self, record: VerdictRecord) -> bool:

@@ -1,0 +1,88 @@
+"""Builds the dramatiq broker the settings ask for: Redis, RabbitMQ, or the in-process stub."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import dramatiq
+import numpy as np
+from dramatiq.middleware import CurrentMessage, Middleware, TimeLimit
+
+from verifier.queue.settings import BrokerKind, QueueSettings
+
+log = logging.getLogger(__name__)
+
+
+def warm_up_models() -> float:
+    """Loads the checks' models in this process (once, before it takes messages); returns s.
+
+    Runs the photo check on a small generated image: it goes through the decoder and the face
+    models, so the first real upload pays none of the loading.
+    """
+    import cv2
+
+    from verifier.photo.check import check_photo
+    from verifier.photo.face_landmarker import landmarker
+
+    started = time.perf_counter()
+    landmarker()
+    image = np.full((480, 360, 3), 200, np.uint8)
+    cv2.circle(image, (180, 220), 90, (150, 170, 200), -1)
+    ok, encoded = cv2.imencode(".jpg", image)
+    if ok:
+        check_photo(encoded.tobytes())
+    try:
+        from verifier.id_docs.check import check_id_document
+    except ImportError:
+        pass
+    else:
+        check_id_document(encoded.tobytes())
+    return time.perf_counter() - started
+
+
+class WarmUpModels(Middleware):
+    """Loads the models when a worker boots, before any consumer takes a message."""
+
+    def __init__(self) -> None:
+        self.warmed_up = False
+
+    def before_worker_boot(self, broker: dramatiq.Broker, worker: Any) -> None:
+        # The embedded mode boots one Worker per queue in the same process: load once.
+        if not self.warmed_up:
+            seconds = warm_up_models()
+            self.warmed_up = True
+            log.info("models loaded in %.2f s", seconds)
+
+
+def build_broker(settings: QueueSettings, *, warm_up: bool = True) -> dramatiq.Broker:
+    """The broker for these settings, with the middleware the actors rely on."""
+    broker: dramatiq.Broker
+    kind = settings.broker_kind
+    if kind is BrokerKind.REDIS:
+        from dramatiq.brokers.redis import RedisBroker
+
+        broker = RedisBroker(
+            url=settings.redis_url,
+            namespace=settings.namespace,
+            heartbeat_timeout=settings.heartbeat_timeout_ms,
+            dead_message_ttl=settings.dead_message_ttl_ms,
+            maintenance_chance=settings.maintenance_chance,
+        )
+    elif kind is BrokerKind.RABBITMQ:
+        from dramatiq.brokers.rabbitmq import RabbitmqBroker
+
+        broker = RabbitmqBroker(url=settings.rabbitmq_url)
+    else:
+        from dramatiq.brokers.stub import StubBroker
+
+        broker = StubBroker()
+    for middleware in broker.middleware:
+        if isinstance(middleware, TimeLimit) and hasattr(middleware.manager, "interval"):
+            # The default watchdog looks once a second; the settings say how often.
+            middleware.manager.interval = settings.time_limit_interval_ms / 1000
+    broker.add_middleware(CurrentMessage())
+    if warm_up:
+        broker.add_middleware(WarmUpModels())
+    return broker
