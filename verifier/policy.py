@@ -113,6 +113,7 @@ class IdDocumentsPolicy:
     face_detection_score: float
     face_similarity_pass: float
     face_similarity_fail: float
+    mrz_long_side: int
 
 
 @dataclass(frozen=True)
