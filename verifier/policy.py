@@ -60,12 +60,14 @@ class PosePolicy:
 class EyesOpenPolicy:
     openness_fail: float
     openness_pass: float
+    relative_fail: float
+    relative_pass: float
 
 
 @dataclass(frozen=True)
 class GazePolicy:
-    horizontal_pass: float
-    horizontal_fail: float
+    horizontal_pass_deg: float
+    horizontal_fail_deg: float
     vertical_pass: float
     vertical_fail: float
 
@@ -76,8 +78,18 @@ class ExpressionPolicy:
     mouth_gap_fail: float
     smile_pass: float
     smile_fail: float
-    brow_pass: float
-    brow_fail: float
+    mouth_width_pass: float
+    mouth_width_fail: float
+    corner_lift_pass: float
+    corner_lift_fail: float
+    brows_raised_pass: float
+    brows_raised_fail: float
+    brow_height_pass: float
+    brow_height_fail: float
+    frown_pass: float
+    frown_fail: float
+    wink_pass: float
+    wink_fail: float
 
 
 @dataclass(frozen=True)

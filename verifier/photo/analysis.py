@@ -11,6 +11,7 @@ import numpy as np
 
 from verifier.decode import DecodedImage
 from verifier.photo import landmarks as lm
+from verifier.photo.aligned import AlignedFace, align_face
 from verifier.photo.face_landmarker import RawFace, detect_faces
 from verifier.verdict import Region
 
@@ -186,6 +187,14 @@ class FaceAnalysis:
         for brow in (lm.RIGHT_BROW, lm.LEFT_BROW):
             cv2.polylines(mask, [np.round(face.polygon(brow)).astype(np.int32)], False, 0, thickness=pad * 2)
         return mask
+
+    @cached_property
+    def aligned(self) -> AlignedFace | None:
+        """The main face resampled upright at a fixed scale (see verifier/photo/aligned.py)."""
+        face = self.main
+        if face is None:
+            return None
+        return align_face(self.rgb, face.points, face.right_eye_centre, face.left_eye_centre)
 
 
 def analyse(image: DecodedImage) -> FaceAnalysis:

@@ -1,6 +1,13 @@
-"""expression_neutral: no smile (also closed-mouth), no raised brows, no frown."""
+"""expression_neutral: no smile (closed-mouth smiles too), no raised brows, no frown, no wink.
+
+Blendshape scores alone vary a lot between people at rest, so the smile and the raised brows
+are also measured geometrically: a smile widens the mouth and lifts its corners; raised brows
+move away from the eyelids.
+"""
 
 from __future__ import annotations
+
+import numpy as np
 
 from verifier.photo import landmarks as lm
 from verifier.photo.analysis import DetectedFace, FaceAnalysis
@@ -11,8 +18,37 @@ from verifier.photo.rules.base import (
     PhotoRule,
     grade_high_is_bad,
 )
+from verifier.photo.rules.eyes_open import both_eyes_openness
 from verifier.policy import Policy
 from verifier.verdict import Region, RuleResult, Status, combine, severity
+
+
+def mouth_shape(face: DetectedFace) -> tuple[float, float]:
+    """(mouth width / IED, corner lift above the lip centre line in mouth widths), measured in
+    the face's own upright frame so head roll does not matter."""
+    up = face.up
+    right = np.array([-up[1], up[0]])
+
+    def frame(index: int) -> tuple[float, float]:
+        p = face.xy(index)
+        return float(p @ right), float(p @ up)
+
+    left_corner, right_corner = frame(lm.MOUTH_LEFT_CORNER), frame(lm.MOUTH_RIGHT_CORNER)
+    upper, lower = frame(lm.UPPER_LIP_INNER), frame(lm.LOWER_LIP_INNER)
+    width = abs(left_corner[0] - right_corner[0])
+    if width == 0 or face.ied == 0:
+        return 0.0, 0.0
+    centre = (upper[1] + lower[1]) / 2
+    lift = ((left_corner[1] + right_corner[1]) / 2 - centre) / width
+    return width / face.ied, lift
+
+
+def brow_height(face: DetectedFace) -> float:
+    """Mean brow height above the upper eyelids, in inter-eye distances."""
+    up = face.up
+    brows = np.mean([face.xy(i) @ up for i in (*lm.RIGHT_BROW, *lm.LEFT_BROW)])
+    lids = np.mean([face.xy(i) @ up for i in (*lm.RIGHT_EYE_UPPER, *lm.LEFT_EYE_UPPER)])
+    return float(brows - lids) / face.ied if face.ied else 0.0
 
 
 class ExpressionNeutral(PhotoRule):
@@ -23,48 +59,67 @@ class ExpressionNeutral(PhotoRule):
         fix_nb="Ha et nøytralt ansiktsuttrykk: ikke smil, og slapp av i pannen og øyenbrynene.",
         fix_en="Keep a neutral expression: do not smile, and relax your forehead and eyebrows.",
     )
+    hints: dict[str, tuple[str, str]] = {
+        "smile": ("Ikke smil: hold munnen avslappet og lukket.", "Do not smile: keep your mouth relaxed and closed."),
+        "brows": (
+            "Slapp av i pannen: ikke løft eller rynk øyenbrynene.",
+            "Relax your forehead: do not raise or knit your eyebrows.",
+        ),
+        "wink": ("Hold begge øynene like åpne.", "Keep both eyes equally open."),
+    }
 
     def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
         b = face.blendshapes
-        smile = (b.get("mouthSmileLeft", 0.0) + b.get("mouthSmileRight", 0.0)) / 2
-        brows_raised = max(
-            b.get("browInnerUp", 0.0),
-            (b.get("browOuterUpLeft", 0.0) + b.get("browOuterUpRight", 0.0)) / 2,
-        )
-        frown = (b.get("browDownLeft", 0.0) + b.get("browDownRight", 0.0)) / 2
-        brows = (
-            Region("line", tuple(map(tuple, face.polygon(lm.RIGHT_BROW).tolist())), "brow"),  # type: ignore[arg-type]
-            Region("line", tuple(map(tuple, face.polygon(lm.LEFT_BROW).tolist())), "brow"),  # type: ignore[arg-type]
+        width, lift = mouth_shape(face)
+        right_open, left_open = both_eyes_openness(face)
+        wink = 1.0 - min(right_open, left_open) / max(right_open, left_open, 1e-6)
+        details = {
+            "smile": (b.get("mouthSmileLeft", 0.0) + b.get("mouthSmileRight", 0.0)) / 2,
+            "mouth_width": width,
+            "corner_lift": lift,
+            "brows_raised": max(
+                b.get("browInnerUp", 0.0),
+                (b.get("browOuterUpLeft", 0.0) + b.get("browOuterUpRight", 0.0)) / 2,
+            ),
+            "brow_height": brow_height(face),
+            "frown": (b.get("browDownLeft", 0.0) + b.get("browDownRight", 0.0)) / 2,
+            "wink": wink,
+        }
+        brows = tuple(
+            Region("line", tuple((float(x), float(y)) for x, y in face.polygon(indices)), "brow")
+            for indices in (lm.RIGHT_BROW, lm.LEFT_BROW)
         )
         return Measurement(
-            value=max(smile, brows_raised, frown),
-            details={"smile": smile, "brows_raised": brows_raised, "frown": frown},
-            regions=(face.mouth_region(), *brows),
+            value=details["smile"], details=details, regions=(face.mouth_region(), *brows)
         )
 
     def judge(self, m: Measurement, policy: Policy, context: CheckContext) -> RuleResult:
         p = policy.expression
         d = m.details
         parts = {
-            "smile": grade_high_is_bad(d["smile"], p.smile_pass, p.smile_fail),
-            "brows": grade_high_is_bad(max(d["brows_raised"], d["frown"]), p.brow_pass, p.brow_fail),
+            "smile": combine(
+                (
+                    grade_high_is_bad(d["smile"], p.smile_pass, p.smile_fail),
+                    grade_high_is_bad(d["mouth_width"], p.mouth_width_pass, p.mouth_width_fail),
+                    grade_high_is_bad(d["corner_lift"], p.corner_lift_pass, p.corner_lift_fail),
+                )
+            ),
+            "brows": combine(
+                (
+                    grade_high_is_bad(d["brows_raised"], p.brows_raised_pass, p.brows_raised_fail),
+                    grade_high_is_bad(d["brow_height"], p.brow_height_pass, p.brow_height_fail),
+                    grade_high_is_bad(d["frown"], p.frown_pass, p.frown_fail),
+                )
+            ),
+            "wink": grade_high_is_bad(d["wink"], p.wink_pass, p.wink_fail),
         }
         status = combine(parts.values())
-        threshold = f"smile <= {p.smile_pass:.2f}, brows <= {p.brow_pass:.2f} (blendshape scores 0-1)"
-        if parts["smile"] is not Status.PASS and severity(parts["smile"]) >= severity(parts["brows"]):
-            return self.result(
-                status,
-                m,
-                threshold,
-                fix_nb="Ikke smil: hold munnen avslappet og lukket.",
-                fix_en="Do not smile: keep your mouth relaxed and closed.",
-            )
-        if parts["brows"] is not Status.PASS:
-            return self.result(
-                status,
-                m,
-                threshold,
-                fix_nb="Slapp av i pannen: ikke løft eller rynk øyenbrynene.",
-                fix_en="Relax your forehead: do not raise or knit your eyebrows.",
-            )
-        return self.result(status, m, threshold)
+        threshold = (
+            f"smile <= {p.smile_pass:g}, mouth width <= {p.mouth_width_pass:g} IED, corner lift <= "
+            f"{p.corner_lift_pass:g}, brow height <= {p.brow_height_pass:g} IED, frown <= {p.frown_pass:g}"
+        )
+        if status is Status.PASS:
+            return self.result(status, m, threshold)
+        worst = max(parts, key=lambda k: severity(parts[k]))
+        nb, en = self.hints[worst]
+        return self.result(status, m, threshold, fix_nb=nb, fix_en=en)

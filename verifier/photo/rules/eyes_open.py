@@ -14,7 +14,7 @@ from verifier.photo.rules.base import (
     grade_low_is_bad,
 )
 from verifier.policy import Policy
-from verifier.verdict import RuleResult
+from verifier.verdict import RuleResult, combine
 
 
 def eye_openness(face: DetectedFace, upper: tuple[int, ...], lower: tuple[int, ...], outer: int, inner: int) -> float:
@@ -22,6 +22,14 @@ def eye_openness(face: DetectedFace, upper: tuple[int, ...], lower: tuple[int, .
     gaps = [float(np.linalg.norm(face.xy(u) - face.xy(d))) for u, d in zip(upper, lower, strict=True)]
     width = float(np.linalg.norm(face.xy(outer) - face.xy(inner)))
     return float(np.mean(gaps)) / width if width > 0 else 0.0
+
+
+def both_eyes_openness(face: DetectedFace) -> tuple[float, float]:
+    """(right eye, left eye) openness."""
+    return (
+        eye_openness(face, lm.RIGHT_EYE_UPPER, lm.RIGHT_EYE_LOWER, lm.RIGHT_EYE_OUTER, lm.RIGHT_EYE_INNER),
+        eye_openness(face, lm.LEFT_EYE_UPPER, lm.LEFT_EYE_LOWER, lm.LEFT_EYE_OUTER, lm.LEFT_EYE_INNER),
+    )
 
 
 class EyesOpen(PhotoRule):
@@ -34,11 +42,11 @@ class EyesOpen(PhotoRule):
     )
 
     def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
-        right = eye_openness(face, lm.RIGHT_EYE_UPPER, lm.RIGHT_EYE_LOWER, lm.RIGHT_EYE_OUTER, lm.RIGHT_EYE_INNER)
-        left = eye_openness(face, lm.LEFT_EYE_UPPER, lm.LEFT_EYE_LOWER, lm.LEFT_EYE_OUTER, lm.LEFT_EYE_INNER)
+        right, left = both_eyes_openness(face)
         return Measurement(
             value=min(right, left),
             details={
+                "relative_openness": min(right, left) / max(right, left, 1e-6),
                 "right_eye_openness": right,
                 "left_eye_openness": left,
                 "blink_right": face.blendshapes.get("eyeBlinkRight", 0.0),
@@ -49,7 +57,15 @@ class EyesOpen(PhotoRule):
 
     def judge(self, m: Measurement, policy: Policy, context: CheckContext) -> RuleResult:
         p = policy.eyes_open
-        status = grade_low_is_bad(m.value, p.openness_fail, p.openness_pass)
+        status = combine(
+            (
+                grade_low_is_bad(m.value, p.openness_fail, p.openness_pass),
+                grade_low_is_bad(m.details["relative_openness"], p.relative_fail, p.relative_pass),
+            )
+        )
         return self.result(
-            status, m, f"lid gap / eye width >= {p.openness_pass:.2f} (fail < {p.openness_fail:.2f})"
+            status,
+            m,
+            f"lid gap / eye width >= {p.openness_pass:.2f} (fail < {p.openness_fail:.2f}); "
+            f"less open eye >= {p.relative_pass:.2f} x the other",
         )

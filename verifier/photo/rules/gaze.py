@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from verifier.photo import landmarks as lm
@@ -30,6 +32,15 @@ def iris_offset(face: DetectedFace, iris: int, outer: int, inner: int) -> tuple[
     return float(rel @ along) / width, float(rel @ across) / width
 
 
+# An iris that moves by 0.4 eye widths has turned ~90 degrees: a 12 mm eyeball radius under a
+# ~30 mm wide eye opening.
+IRIS_TRAVEL_EYE_WIDTHS = 0.4
+
+
+def eye_turn_deg(offset: float) -> float:
+    return math.degrees(math.asin(max(-1.0, min(1.0, offset / IRIS_TRAVEL_EYE_WIDTHS))))
+
+
 class Gaze(PhotoRule):
     name = "gaze"
     messages = Messages(
@@ -50,9 +61,12 @@ class Gaze(PhotoRule):
             Region("points", (tuple(face.xy(i).tolist()),), "iris")  # type: ignore[arg-type]
             for i in (lm.RIGHT_IRIS_CENTRE, lm.LEFT_IRIS_CENTRE)
         )
+        # Where the eyes point relative to the camera: the head's yaw plus the eyes' own turn
+        # (both positive towards the image's right).
+        direction = face.pose.yaw + eye_turn_deg(horizontal)
         return Measurement(
-            value=max(abs(horizontal), abs(vertical)),
-            details={"horizontal": horizontal, "vertical": vertical},
+            value=direction,
+            details={"horizontal_deg": direction, "iris_horizontal": horizontal, "vertical": vertical},
             regions=face.eye_regions() + irises,
         )
 
@@ -60,12 +74,12 @@ class Gaze(PhotoRule):
         p = policy.gaze
         status = combine(
             (
-                grade_high_is_bad(abs(m.details["horizontal"]), p.horizontal_pass, p.horizontal_fail),
+                grade_high_is_bad(abs(m.details["horizontal_deg"]), p.horizontal_pass_deg, p.horizontal_fail_deg),
                 grade_high_is_bad(abs(m.details["vertical"]), p.vertical_pass, p.vertical_fail),
             )
         )
         threshold = (
-            f"iris offset <= {p.horizontal_pass:.2f} (sideways) / {p.vertical_pass:.2f} (up-down) "
-            "eye widths"
+            f"gaze <= {p.horizontal_pass_deg:g}° sideways (fail > {p.horizontal_fail_deg:g}°), "
+            f"iris offset <= {p.vertical_pass:.2f} eye widths up/down"
         )
         return self.result(status, m, threshold)
