@@ -1,0 +1,154 @@
+"""Checks one identity-document upload: decode, read the MRZ, validate it, match the holder.
+
+`check_id_document(bytes, ...)` is the entry point for the CLI, the queue and the portal.
+`check_mrz_lines(lines, ...)` runs everything after the reading, for MRZ text from elsewhere.
+Neither raises on bad input: an unreadable file becomes a `fail` verdict with the decoder's code,
+a document without an MRZ becomes `review`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
+from typing import Protocol
+
+import numpy as np
+
+from verifier.decode import DecodedImage, DecodeError, decode_image
+from verifier.id_docs.document_rules import document_checks, no_mrz_rule
+from verifier.id_docs.face_match import face_match_rule
+from verifier.id_docs.holder_match import Employee, holder_checks
+from verifier.id_docs.mrz_parse import MrzParse, parse_mrz
+from verifier.id_docs.verdict import IdVerdict
+from verifier.policy import Policy, default_policy
+from verifier.verdict import RuleResult, Status
+
+
+class MrzReadResult(Protocol):
+    """What the MRZ reader returns (verifier.id_docs.mrz_reader.MrzRead)."""
+
+    lines: list[str] | None
+    doc_format: str | None
+    rotation_degrees: int
+    method: str
+    elapsed_ms: float
+
+
+MrzReader = Callable[[np.ndarray], MrzReadResult]
+
+
+def _default_reader() -> MrzReader:
+    # Imported on first use: the reader loads its models lazily and the rest of this module
+    # (parsing, holder match) must not depend on it.
+    from verifier.id_docs.mrz_reader import read_mrz
+
+    return read_mrz
+
+
+def _mrz_rules(
+    parse: MrzParse, employee: Employee | None, policy: Policy, today: date
+) -> list[RuleResult]:
+    results = document_checks(parse, policy.id_documents, today)
+    if employee is not None and parse.data is not None:
+        results += holder_checks(parse.data, employee)
+    return results
+
+
+def check_mrz_lines(
+    lines: list[str] | None,
+    *,
+    employee: Employee | None = None,
+    policy: Policy | None = None,
+    today: date | None = None,
+) -> IdVerdict:
+    """The verdict for MRZ lines already read (None or [] when the document has no MRZ)."""
+    policy = policy or default_policy()
+    today = today or date.today()
+    if not lines:
+        return IdVerdict.from_checks([no_mrz_rule()], policy.version)
+    parse = parse_mrz(lines)
+    return IdVerdict.from_checks(
+        _mrz_rules(parse, employee, policy, today),
+        policy.version,
+        fields=parse.data,
+        mrz_lines=list(lines),
+        doc_format=str(parse.doc_format) if parse.doc_format else None,
+    )
+
+
+def _unreadable(error: DecodeError, rule: str) -> RuleResult:
+    return RuleResult(
+        rule,
+        Status.FAIL,
+        str(error.code),
+        "a readable JPEG, PNG, WebP or HEIC image",
+        error.message_nb,
+        error.message_en,
+    )
+
+
+def _portrait_rule(document: DecodedImage, portrait: bytes, policy: Policy) -> RuleResult:
+    try:
+        decoded = decode_image(portrait, policy.decode)
+    except DecodeError as exc:
+        return _unreadable(exc, "face_match")
+    result = face_match_rule(document.rgb, decoded.rgb, policy.id_documents)
+    # Regions are drawn on the original upload: back from working to source pixels.
+    return replace(result, regions=tuple(r.scaled(1 / document.scale) for r in result.regions))
+
+
+def check_id_document(
+    data: bytes,
+    *,
+    employee: Employee | None = None,
+    portrait: bytes | None = None,
+    policy: Policy | None = None,
+    today: date | None = None,
+    reader: MrzReader | None = None,
+) -> IdVerdict:
+    """Decodes, reads and checks one document image; never raises on a bad upload."""
+    policy = policy or default_policy()
+    today = today or date.today()
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    try:
+        decoded = decode_image(data, policy.decode, long_side=policy.id_documents.mrz_long_side)
+    except DecodeError as exc:
+        return IdVerdict.from_checks(
+            [_unreadable(exc, "document_readable")],
+            policy.version,
+            unreadable_code=str(exc.code),
+            timings_ms={"decode": (time.perf_counter() - started) * 1000},
+        )
+    timings["decode"] = (time.perf_counter() - started) * 1000
+
+    started = time.perf_counter()
+    read = (reader or _default_reader())(decoded.rgb)
+    timings["mrz"] = (time.perf_counter() - started) * 1000
+    if read.lines:
+        parse = parse_mrz(read.lines)
+        checks = _mrz_rules(parse, employee, policy, today)
+        fields = parse.data
+        doc_format = str(parse.doc_format) if parse.doc_format else read.doc_format
+    else:
+        checks, fields, doc_format = [no_mrz_rule()], None, None
+
+    if portrait is not None:
+        started = time.perf_counter()
+        checks.append(_portrait_rule(decoded, portrait, policy))
+        timings["face_match"] = (time.perf_counter() - started) * 1000
+
+    return IdVerdict.from_checks(
+        checks,
+        policy.version,
+        fields=fields,
+        mrz_lines=list(read.lines) if read.lines else None,
+        doc_format=doc_format,
+        read_method=read.method,
+        rotation_degrees=read.rotation_degrees,
+        source_size=decoded.source_size,
+        source_format=decoded.source_format,
+        timings_ms=timings,
+    )
