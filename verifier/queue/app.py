@@ -51,7 +51,7 @@ def load_store(settings: QueueSettings) -> UploadStore:
         return factory()
     from verifier.queue.sqlite_store import SqliteUploadStore
 
-    return SqliteUploadStore(settings.data_dir)
+    return SqliteUploadStore(settings.data_dir, busy_timeout_s=settings.sqlite_busy_timeout_s)
 
 
 def _delivery_key() -> str:

@@ -34,6 +34,8 @@ class QueueSettings:
     # store); unset: the reference SQLite store in data_dir.
     store_factory: str | None = None
     data_dir: Path = Path("var/queue")
+    # The SQLite store: how long a write waits for a lock before it is StorageUnavailable (s).
+    sqlite_busy_timeout_s: float = 5.0
     # A check that runs longer than this ends as a `review` verdict (ms); the watchdog looks
     # every time_limit_interval_ms.
     time_limit_ms: int = 120_000

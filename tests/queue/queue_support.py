@@ -1,0 +1,178 @@
+"""Helpers and fixtures for the queue tests: real images, a real SQLite store, real Redis in a
+namespace of its own. (Not a package: tests/queue/__init__.py would shadow the stdlib `queue`.)
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import struct
+import subprocess
+import sys
+import time
+import uuid
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+import redis
+from PIL import Image
+from skimage import data as skdata
+
+from verifier.queue.settings import QueueSettings
+from verifier.queue.sqlite_store import SqliteUploadStore
+from verifier.queue.storage import UploadRef
+
+REPO = Path(__file__).resolve().parents[2]
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def jpeg(rgb: np.ndarray, quality: int = 90) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, "JPEG", quality=quality)
+    return buffer.getvalue()
+
+
+@pytest.fixture(scope="session")
+def portrait_jpeg() -> bytes:
+    """A real photograph of a person (scikit-image's astronaut), as a phone would send it."""
+    return jpeg(skdata.astronaut())
+
+
+@pytest.fixture(scope="session")
+def slow_jpeg() -> bytes:
+    """A 6000 x 6000 photo: large enough that its check takes a noticeable fraction of a second."""
+    big = cv2.resize(skdata.astronaut(), (6000, 6000), interpolation=cv2.INTER_LINEAR)
+    noise = np.random.default_rng(1).integers(0, 24, big.shape, dtype=np.uint8)
+    ok, encoded = cv2.imencode(".jpg", cv2.add(big, noise), [cv2.IMWRITE_JPEG_QUALITY, 80])
+    assert ok
+    return encoded.tobytes()
+
+
+@pytest.fixture(scope="session")
+def corrupt_jpeg(portrait_jpeg: bytes) -> bytes:
+    """A JPEG whose header is fine and whose entropy-coded data is garbage."""
+    rng = np.random.default_rng(7)
+    return portrait_jpeg[:600] + rng.integers(0, 256, 40_000, dtype=np.uint8).tobytes()
+
+
+def _png_chunk(kind: bytes, payload: bytes) -> bytes:
+    return (
+        struct.pack(">I", len(payload)) + kind + payload
+        + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
+    )
+
+
+@pytest.fixture(scope="session")
+def bomb_png() -> bytes:
+    """A decompression bomb: a ~250 kB PNG that inflates to 16,000 x 16,000 pixels (256 MB)."""
+    width = height = 16_000
+    compressor = zlib.compressobj(9)
+    row = b"\x00" * (width + 1)  # filter byte + one grey byte per pixel
+    chunks = [compressor.compress(row) for _ in range(height)]
+    idat = b"".join(chunks) + compressor.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", idat)
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+def sparse_gigabyte_file(path: Path, head: bytes) -> Path:
+    """A 1 GiB upload that takes no disk space: a real JPEG's first bytes, then a hole."""
+    with open(path, "wb") as handle:
+        handle.write(head)
+        handle.truncate(1 << 30)
+    return path
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> SqliteUploadStore:
+    return SqliteUploadStore(tmp_path / "store")
+
+
+@dataclass
+class RedisNamespace:
+    url: str
+    namespace: str
+    client: redis.Redis
+
+    def flush(self) -> None:
+        keys = list(self.client.scan_iter(f"{self.namespace}:*", count=1000))
+        if keys:
+            self.client.delete(*keys)
+
+
+def redis_available(url: str) -> bool:
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture
+def redis_ns() -> Iterator[RedisNamespace]:
+    """A key namespace of our own on the shared Redis; only its keys are deleted afterwards."""
+    if not redis_available(REDIS_URL):
+        subprocess.run([str(REPO / "scripts" / "services.sh")], check=False)
+    client = redis.Redis.from_url(REDIS_URL)
+    ns = RedisNamespace(REDIS_URL, f"hmsverify-test-{uuid.uuid4().hex[:10]}", client)
+    yield ns
+    ns.flush()
+
+
+def fast_settings(**changes: object) -> QueueSettings:
+    """Settings that make faults show within seconds (tests only)."""
+    base = QueueSettings(
+        min_backoff_ms=100,
+        max_backoff_ms=400,
+        max_retries=3,
+        fallback_max_retries=50,
+        heartbeat_timeout_ms=2_000,
+        maintenance_chance=1_000_000,
+        broker_check_interval_s=0.3,
+        sweep_interval_s=0,
+    )
+    return base.with_(**changes)
+
+
+def settings_env(settings: QueueSettings, store_root: Path) -> dict[str, str]:
+    """The environment a worker process needs to run with these settings on this store."""
+    env = dict(os.environ)
+    env.pop("REDIS_URL", None)
+    env.pop("RABBITMQ_URL", None)
+    env["PYTHONPATH"] = str(REPO)
+    env["PYTHONUNBUFFERED"] = "1"
+    env["GLOG_minloglevel"] = "2"  # mediapipe's start-up chatter
+    if settings.redis_url:
+        env["REDIS_URL"] = settings.redis_url
+    if settings.rabbitmq_url:
+        env["RABBITMQ_URL"] = settings.rabbitmq_url
+    env["HMSVERIFY_QUEUE_DATA_DIR"] = str(store_root)
+    for name in (
+        "namespace", "min_backoff_ms", "max_backoff_ms", "max_retries", "heartbeat_timeout_ms",
+        "maintenance_chance", "broker_check_interval_s", "sweep_interval_s", "time_limit_ms",
+        "time_limit_interval_ms", "max_worker_deaths", "sqlite_busy_timeout_s",
+    ):
+        env[f"HMSVERIFY_QUEUE_{name.upper()}"] = str(getattr(settings, name))
+    return env
+
+
+def wait_for(predicate: Callable[[], bool], timeout_s: float, what: str) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.02)
+    raise AssertionError(f"timed out after {timeout_s:.0f} s waiting for {what}")
+
+
+def all_have_one_verdict(store: SqliteUploadStore, refs: list[UploadRef]) -> bool:
+    return all(len(store.verdicts(r.upload_id)) == 1 for r in refs)
+
+
+PYTHON = sys.executable
