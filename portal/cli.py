@@ -1,0 +1,113 @@
+"""`hmsverify serve`, `hmsverify demo` and `hmsverify sweep` (wired into verifier/cli.py)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from portal.settings import settings_from_env
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    serve = subparsers.add_parser("serve", help="run the ordering portal")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--data-dir", type=Path, default=None)
+    serve.set_defaults(func=_serve)
+
+    demo = subparsers.add_parser(
+        "demo", help="create the SQLite demo database with demo data and run the portal"
+    )
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--data-dir", type=Path, default=None)
+    demo.set_defaults(func=_demo)
+
+    sweep = subparsers.add_parser(
+        "sweep", help="run the order/card sweep once (stale orders, expiry, reminders, e-mail)"
+    )
+    sweep.add_argument("--data-dir", type=Path, default=None)
+    sweep.set_defaults(func=_sweep)
+
+
+def _run_server(args: argparse.Namespace, *, banner: str = "") -> int:
+    import uvicorn
+
+    from portal.app import build_portal, create_app
+
+    settings = settings_from_env(args.data_dir)
+    if "HMSVERIFY_BASE_URL" not in __import__("os").environ:
+        settings = settings.with_overrides(base_url=f"http://{args.host}:{args.port}")
+    portal = build_portal(settings)
+    if banner:
+        print(banner, flush=True)
+    uvicorn.run(create_app(portal), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    return _run_server(args)
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from portal.app import build_portal
+    from portal.db import session_scope
+    from portal.demo import seed_demo, spare_national_ids
+
+    settings = settings_from_env(args.data_dir)
+    portal = build_portal(settings)  # creates the database and runs the migrations
+    with session_scope(portal.sessions) as session:
+        logins = seed_demo(session)
+    portal.engine.dispose()
+    url = f"http://{args.host}:{args.port}"
+    banner = "\n".join(
+        [
+            "",
+            f"HMS-kort portal: {url}",
+            f"  orderer : {logins.orderer} / {logins.password}",
+            f"  reviewer: {logins.reviewer} / {logins.password}",
+            f"  status lookup: {url}/status",
+            "  national ids the demo registry knows (to add an employee): "
+            + ", ".join(spare_national_ids()[:3]),
+            f"  database: {settings.database_url}",
+            "",
+        ]
+    )
+    return _run_server(args, banner=banner)
+
+
+def _sweep(args: argparse.Namespace) -> int:
+    from portal.app import build_portal
+    from portal.background import run_sweep
+    from portal.mail import deliver_outbox
+
+    portal = build_portal(settings_from_env(args.data_dir))
+    report = run_sweep(portal)
+    sent = deliver_outbox(
+        portal.sessions,
+        portal.settings.smtp,
+        portal.files,
+        max_attempts=portal.settings.outbox_max_attempts,
+    )
+    print(
+        f"cancelled {report.cancelled}, expired {report.expired}, reminded {report.reminded}, "
+        f"e-mails sent {sent}"
+    )
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    parser = argparse.ArgumentParser(prog="hmsverify-portal")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    result: int = args.func(args)
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,128 @@
+"""Request dependencies: the database session, the login, the active company, CSRF.
+
+`current_user` is THE login dependency: a deployment with ID-porten replaces this one function
+(and the login page) and every route keeps working, because routes only ever ask for a User.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Form, Header, HTTPException, Request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.app import Portal
+from portal.i18n import lang_of
+from portal.lifecycle import Context
+from portal.models import Company, CompanyRole, User
+from portal.registry import DemoRegistry
+from portal.security import csrf_matches, new_csrf_token
+
+
+def get_portal(request: Request) -> Portal:
+    portal: Portal = request.app.state.portal
+    return portal
+
+
+def get_session(portal: Annotated[Portal, Depends(get_portal)]) -> Iterator[Session]:
+    with portal.sessions() as session:
+        yield session
+
+
+PortalDep = Annotated[Portal, Depends(get_portal)]
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def current_user(request: Request, session: SessionDep) -> User:
+    """The logged-in person, or 401 (which the app turns into a redirect to /login)."""
+    user_id = request.session.get("user_id")
+    user = session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None:
+        raise HTTPException(status_code=401)
+    return user
+
+
+UserDep = Annotated[User, Depends(current_user)]
+
+
+def user_companies(session: Session, user: User) -> list[Company]:
+    return list(
+        session.scalars(
+            select(Company)
+            .join(CompanyRole, CompanyRole.company_id == Company.id)
+            .where(CompanyRole.user_id == user.id)
+            .order_by(Company.name)
+        )
+    )
+
+
+def current_company(request: Request, session: SessionDep, user: UserDep) -> Company:
+    """The company the orderer acts for now; it must be one they hold a role in."""
+    company_id = request.session.get("company_id")
+    if isinstance(company_id, int):
+        role = session.scalar(
+            select(CompanyRole).where(
+                CompanyRole.user_id == user.id, CompanyRole.company_id == company_id
+            )
+        )
+        if role is not None:
+            return role.company
+    companies = user_companies(session, user)
+    if not companies:
+        raise HTTPException(status_code=403, detail="no company role")
+    request.session["company_id"] = companies[0].id
+    return companies[0]
+
+
+CompanyDep = Annotated[Company, Depends(current_company)]
+
+
+def require_reviewer(user: UserDep) -> User:
+    if not user.is_reviewer:
+        raise HTTPException(status_code=403)
+    return user
+
+
+ReviewerDep = Annotated[User, Depends(require_reviewer)]
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = new_csrf_token()
+        request.session["csrf"] = token
+    return token
+
+
+def verify_csrf(
+    request: Request,
+    csrf_token_field: Annotated[str | None, Form(alias="csrf_token")] = None,
+    x_csrf_token: Annotated[str | None, Header()] = None,
+) -> None:
+    if not csrf_matches(request.session.get("csrf"), csrf_token_field or x_csrf_token):
+        raise HTTPException(status_code=403, detail="CSRF token missing or wrong")
+
+
+CsrfDep = Depends(verify_csrf)
+
+
+def context(portal: Portal, session: Session, actor: str, now: object = None) -> Context:
+    from portal.clock import utcnow
+
+    return Context(
+        session=session,
+        settings=portal.settings,
+        files=portal.files,
+        registry=DemoRegistry(session),
+        now=utcnow(),
+        actor=actor,
+    )
+
+
+def page(request: Request, portal: Portal, template: str, status_code: int = 200, **values: object):  # type: ignore[no-untyped-def]
+    """Renders a template with what every page needs (language, CSRF token, user, company)."""
+    values.setdefault("lang", lang_of(request))
+    values["csrf_token"] = csrf_token(request)
+    return portal.templates.TemplateResponse(request, template, values, status_code=status_code)

@@ -1,0 +1,317 @@
+"""The portal's tables (SQLAlchemy 2). Migrations in portal/migrations mirror these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite drops the zone otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime stored; use portal.clock.utcnow()")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class OrderStatus(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    IN_PRODUCTION = "in_production"
+    SHIPPED = "shipped"
+    REJECTED = "rejected"
+    CANCELLED = "cancelled"
+
+
+class CardStatus(StrEnum):
+    VALID = "valid"
+    INVALID = "invalid"
+    BLOCKED = "blocked"
+    EXPIRED = "expired"
+
+
+class UploadKind(StrEnum):
+    PHOTO = "photo"
+    ID_DOCUMENT = "id_document"
+
+
+class UploadState(StrEnum):
+    """Where one upload stands: checked by the verifier, then possibly by a reviewer."""
+
+    QUEUED = "queued"
+    PASS = "pass"
+    REVIEW = "review"
+    FAIL = "fail"
+    APPROVED = "approved"  # a reviewer approved a `review` upload
+    REJECTED = "rejected"  # a reviewer rejected it
+    ERROR = "error"  # the check itself failed after its retries; goes to manual review
+
+
+class Industry(StrEnum):
+    CONSTRUCTION = "construction"
+    CLEANING = "cleaning"
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    is_reviewer: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+    roles: Mapped[list[CompanyRole]] = relationship(back_populates="user")
+
+
+class Company(Base):
+    __tablename__ = "companies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_number: Mapped[str] = mapped_column(String(9), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    industry: Mapped[str] = mapped_column(String(20), default=Industry.CONSTRUCTION)
+    contact_email: Mapped[str] = mapped_column(String(254))
+
+
+class CompanyRole(Base):
+    """An orderer's right to act for one company (ID-porten + Altinn roles in production)."""
+
+    __tablename__ = "company_roles"
+    __table_args__ = (UniqueConstraint("user_id", "company_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+
+    user: Mapped[User] = relationship(back_populates="roles")
+    company: Mapped[Company] = relationship()
+
+
+class Employee(Base):
+    __tablename__ = "employees"
+    __table_args__ = (
+        UniqueConstraint("company_id", "national_id"),
+        Index("ix_employees_company_name", "company_id", "name_key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    # Fødselsnummer or D-number. Never put in URLs or logs; shown masked.
+    national_id: Mapped[str] = mapped_column(String(11))
+    given_names: Mapped[str] = mapped_column(String(200))
+    surname: Mapped[str] = mapped_column(String(200))
+    # Lower-cased full name for search and ordering (portable across SQLite and PostgreSQL).
+    name_key: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    left_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+    company: Mapped[Company] = relationship()
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_names} {self.surname}"
+
+
+def name_key(given_names: str, surname: str) -> str:
+    return f"{given_names} {surname}".lower()
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (Index("ix_orders_status_created", "status", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    employee_id: Mapped[int] = mapped_column(
+        ForeignKey("employees.id", ondelete="CASCADE"), index=True
+    )
+    orderer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(20), default=OrderStatus.PENDING)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    # The uploads that currently count for this order (latest accepted or latest tried).
+    photo_upload_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    id_upload_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # Why the order stands where it stands (reviewer's reason, registry failure, sweep).
+    reason_nb: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reason_en: Mapped[str | None] = mapped_column(Text, nullable=True)
+    registry_result: Mapped[list[dict[str, str]] | None] = mapped_column(JSON, nullable=True)
+
+    company: Mapped[Company] = relationship()
+    employee: Mapped[Employee] = relationship()
+    orderer: Mapped[User] = relationship()
+
+
+class Upload(Base):
+    __tablename__ = "uploads"
+    __table_args__ = (Index("ix_uploads_state_created", "state", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random hex, not guessable
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    # File names under settings.files_dir (random, no extension the web server could serve).
+    stored_name: Mapped[str] = mapped_column(String(64))
+    annotated_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    crop_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    source_format: Mapped[str] = mapped_column(String(10))
+    size_bytes: Mapped[int] = mapped_column(Integer)
+    religious_headgear: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(20), default=UploadState.QUEUED)
+    verdict: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    checked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    review_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+    order: Mapped[Order] = relationship()
+
+
+class ShareLink(Base):
+    __tablename__ = "share_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Only the SHA-256 of the token is stored: a database leak does not leak working links.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    employee_id: Mapped[int] = mapped_column(ForeignKey("employees.id", ondelete="CASCADE"))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+    order: Mapped[Order] = relationship()
+    employee: Mapped[Employee] = relationship()
+
+
+class Card(Base):
+    __tablename__ = "cards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_number: Mapped[str] = mapped_column(String(20), unique=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), unique=True)
+    employee_id: Mapped[int] = mapped_column(
+        ForeignKey("employees.id", ondelete="CASCADE"), index=True
+    )
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(20), default=CardStatus.VALID)
+    issued_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    blocked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    reminder_sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+    order: Mapped[Order] = relationship()
+    employee: Mapped[Employee] = relationship()
+    company: Mapped[Company] = relationship()
+
+
+class OutboxEmail(Base):
+    """Every e-mail is written here first, in the same transaction as the change it reports."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (Index("ix_outbox_unsent", "sent_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    # [{"filename": ..., "stored_name": ..., "content_type": ...}] under settings.files_dir
+    attachments: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class AuditEvent(Base):
+    """One named life-cycle transition: who, when, what (no national ids in `detail`)."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    transition: Mapped[str] = mapped_column(String(50))
+    order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    card_id: Mapped[int | None] = mapped_column(
+        ForeignKey("cards.id", ondelete="CASCADE"), nullable=True
+    )
+    actor: Mapped[str] = mapped_column(String(100))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class RegistryRecord(Base):
+    """The seeded demo registry's facts (person, employment, company registers)."""
+
+    __tablename__ = "demo_registry"
+    __table_args__ = (UniqueConstraint("register", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register: Mapped[str] = mapped_column(String(40))
+    key: Mapped[str] = mapped_column(String(40))
+
+
+class UploadVerdict(Base):
+    """Every verdict the queue stored for an upload, one per policy version (rechecks add rows)."""
+
+    __tablename__ = "upload_verdicts"
+
+    upload_id: Mapped[str] = mapped_column(
+        ForeignKey("uploads.id", ondelete="CASCADE"), primary_key=True
+    )
+    policy_version: Mapped[str] = mapped_column(String(40), primary_key=True)
+    status: Mapped[str] = mapped_column(String(10))
+    verdict: Mapped[dict[str, object]] = mapped_column(JSON)
+    queue_fault: Mapped[str | None] = mapped_column(Text, nullable=True)
+    crop_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    stored_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class CheckDelivery(Base):
+    """How often one queue delivery of an upload was started (a crash loop shows here)."""
+
+    __tablename__ = "check_deliveries"
+
+    upload_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    delivery_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    starts: Mapped[int] = mapped_column(Integer, default=0)

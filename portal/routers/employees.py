@@ -1,0 +1,224 @@
+"""The orderer's employees: list (search, paging), add by national id, leave/return, block card."""
+
+from __future__ import annotations
+
+import logging
+from typing import Annotated
+
+from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from portal.deps import CompanyDep, CsrfDep, PortalDep, SessionDep, UserDep, context, page
+from portal.lifecycle import block_card, mark_employee_left, mark_employee_returned
+from portal.models import Card, Employee, Order, name_key
+from verifier.id_docs.national_id import NationalIdError, parse_norwegian_id
+
+router = APIRouter()
+log = logging.getLogger(__name__)
+
+
+def company_employee(session: SessionDep, company: CompanyDep, employee_id: int) -> Employee:
+    """The employee if they belong to the active company; 404 otherwise (no existence leak)."""
+    employee = session.get(Employee, employee_id)
+    if employee is None or employee.company_id != company.id:
+        raise HTTPException(status_code=404)
+    return employee
+
+
+def company_card(session: SessionDep, company: CompanyDep, card_id: int) -> Card:
+    card = session.get(Card, card_id)
+    if card is None or card.company_id != company.id:
+        raise HTTPException(status_code=404)
+    return card
+
+
+@router.get("/employees")
+def list_employees(
+    request: Request,
+    portal: PortalDep,
+    session: SessionDep,
+    user: UserDep,
+    company: CompanyDep,
+    q: Annotated[str, Query(max_length=100)] = "",
+    page_no: Annotated[int, Query(alias="page", ge=1, le=100_000)] = 1,
+) -> Response:
+    size = portal.settings.employees_page_size
+    query = select(Employee).where(Employee.company_id == company.id)
+    count = select(func.count()).select_from(Employee).where(Employee.company_id == company.id)
+    term = q.strip().lower()
+    # Name search only: a national id must never travel in a URL, so digits are not searched.
+    if term and not term.replace(" ", "").isdigit():
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(Employee.name_key.like(f"%{escaped}%", escape="\\"))
+        count = count.where(Employee.name_key.like(f"%{escaped}%", escape="\\"))
+    total = session.scalar(count) or 0
+    employees = list(
+        session.scalars(
+            query.order_by(Employee.name_key, Employee.id).limit(size).offset((page_no - 1) * size)
+        )
+    )
+    ids = [e.id for e in employees]
+    cards: dict[int, Card] = {}
+    orders: dict[int, Order] = {}
+    if ids:
+        for card in session.scalars(
+            select(Card).where(Card.employee_id.in_(ids)).order_by(Card.issued_at)
+        ):
+            cards[card.employee_id] = card  # the newest wins
+        for order in session.scalars(
+            select(Order).where(Order.employee_id.in_(ids)).order_by(Order.created_at)
+        ):
+            orders[order.employee_id] = order
+    return page(
+        request,
+        portal,
+        "employees.html",
+        user=user,
+        company=company,
+        companies=[r.company for r in user.roles],
+        employees=employees,
+        cards=cards,
+        orders=orders,
+        q=q if not term.replace(" ", "").isdigit() else "",
+        page_no=page_no,
+        pages=max(1, -(-total // size)),
+        total=total,
+    )
+
+
+@router.get("/employees/new")
+def new_employee_form(
+    request: Request, portal: PortalDep, user: UserDep, company: CompanyDep
+) -> Response:
+    return page(
+        request,
+        portal,
+        "employee_new.html",
+        user=user,
+        company=company,
+        companies=[r.company for r in user.roles],
+        error=None,
+        given_names="",
+        surname="",
+        email="",
+    )
+
+
+@router.post("/employees", dependencies=[CsrfDep])
+def add_employee(
+    request: Request,
+    portal: PortalDep,
+    session: SessionDep,
+    user: UserDep,
+    company: CompanyDep,
+    national_id: Annotated[str, Form(max_length=20)],
+    given_names: Annotated[str, Form(max_length=200)],
+    surname: Annotated[str, Form(max_length=200)],
+    email: Annotated[str, Form(max_length=254)] = "",
+) -> Response:
+    def again(error_nb: str, error_en: str) -> Response:
+        return page(
+            request,
+            portal,
+            "employee_new.html",
+            status_code=422,
+            user=user,
+            company=company,
+            companies=[r.company for r in user.roles],
+            error=(error_nb, error_en),
+            given_names=given_names,
+            surname=surname,
+            email=email,
+        )
+
+    try:
+        parsed = parse_norwegian_id(national_id)
+    except NationalIdError as exc:
+        return again(exc.message_nb, exc.message_en)
+    given = " ".join(given_names.split())
+    family = " ".join(surname.split())
+    if not given or not family:
+        return again("Fornavn og etternavn må fylles ut.", "Given names and surname are required.")
+    employee = Employee(
+        company_id=company.id,
+        national_id=parsed.number,
+        given_names=given,
+        surname=family,
+        name_key=name_key(given, family),
+        email=email.strip() or None,
+        created_at=context(portal, session, "").now,
+    )
+    session.add(employee)
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return again(
+            "Personen er allerede registrert som ansatt i virksomheten.",
+            "This person is already registered as an employee of the company.",
+        )
+    log.info("employee %d added to company %d", employee.id, company.id)
+    return RedirectResponse(f"/employees/{employee.id}", status_code=303)
+
+
+@router.get("/employees/{employee_id}")
+def show_employee(
+    request: Request,
+    portal: PortalDep,
+    session: SessionDep,
+    user: UserDep,
+    company: CompanyDep,
+    employee_id: int,
+) -> Response:
+    employee = company_employee(session, company, employee_id)
+    cards = session.scalars(
+        select(Card).where(Card.employee_id == employee.id).order_by(Card.issued_at.desc())
+    ).all()
+    orders = session.scalars(
+        select(Order).where(Order.employee_id == employee.id).order_by(Order.created_at.desc())
+    ).all()
+    return page(
+        request,
+        portal,
+        "employee.html",
+        user=user,
+        company=company,
+        companies=[r.company for r in user.roles],
+        employee=employee,
+        cards=cards,
+        orders=orders,
+        error=request.session.pop("flash_error", None),
+    )
+
+
+@router.post("/employees/{employee_id}/left", dependencies=[CsrfDep])
+def employee_left(
+    portal: PortalDep, session: SessionDep, user: UserDep, company: CompanyDep, employee_id: int
+) -> Response:
+    employee = company_employee(session, company, employee_id)
+    mark_employee_left(context(portal, session, f"user:{user.id}"), employee)
+    session.commit()
+    return RedirectResponse(f"/employees/{employee.id}", status_code=303)
+
+
+@router.post("/employees/{employee_id}/returned", dependencies=[CsrfDep])
+def employee_returned(
+    portal: PortalDep, session: SessionDep, user: UserDep, company: CompanyDep, employee_id: int
+) -> Response:
+    employee = company_employee(session, company, employee_id)
+    mark_employee_returned(context(portal, session, f"user:{user.id}"), employee)
+    session.commit()
+    return RedirectResponse(f"/employees/{employee.id}", status_code=303)
+
+
+@router.post("/cards/{card_id}/block", dependencies=[CsrfDep])
+def block(
+    portal: PortalDep, session: SessionDep, user: UserDep, company: CompanyDep, card_id: int
+) -> Response:
+    card = company_card(session, company, card_id)
+    if card.status in ("valid", "invalid"):
+        block_card(context(portal, session, f"user:{user.id}"), card)
+        session.commit()
+    return RedirectResponse(f"/employees/{card.employee_id}", status_code=303)

@@ -1,0 +1,206 @@
+"""Orders: place, follow (status, reasons, uploads), cancel; share links; temporary card."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from portal.card_pdf import status_url, temporary_card_pdf
+from portal.deps import CompanyDep, CsrfDep, PortalDep, SessionDep, UserDep, context, page
+from portal.lifecycle import OrderNotAllowed, cancel_order, place_order
+from portal.models import Card, Order, OrderStatus, ShareLink, Upload, UploadKind
+from portal.routers.employees import company_employee
+from portal.security import new_share_token, token_digest
+
+router = APIRouter()
+
+
+def company_order(session: SessionDep, company: CompanyDep, order_id: int) -> Order:
+    order = session.get(Order, order_id)
+    if order is None or order.company_id != company.id:
+        raise HTTPException(status_code=404)
+    return order
+
+
+@router.post("/employees/{employee_id}/orders", dependencies=[CsrfDep])
+def order_card(
+    request: Request,
+    portal: PortalDep,
+    session: SessionDep,
+    user: UserDep,
+    company: CompanyDep,
+    employee_id: int,
+) -> Response:
+    employee = company_employee(session, company, employee_id)
+    try:
+        order = place_order(context(portal, session, f"user:{user.id}"), employee, user)
+    except OrderNotAllowed as exc:
+        session.rollback()
+        request.session["flash_error"] = [exc.message_nb, exc.message_en]
+        return RedirectResponse(f"/employees/{employee.id}", status_code=303)
+    session.commit()
+    return RedirectResponse(f"/orders/{order.id}", status_code=303)
+
+
+@router.get("/orders")
+def list_orders(
+    request: Request,
+    portal: PortalDep,
+    session: SessionDep,
+    user: UserDep,
+    company: CompanyDep,
+    status: Annotated[str, Query(max_length=20)] = "",
+) -> Response:
+    query = select(Order).where(Order.company_id == company.id)
+    if status in {s.value for s in OrderStatus}:
+        query = query.where(Order.status == status)
+    orders = session.scalars(query.order_by(Order.created_at.desc()).limit(200)).all()
+    return page(
+        request,
+        portal,
+        "orders.html",
+        user=user,
+        company=company,
+        companies=[r.company for r in user.roles],
+        orders=orders,
+        status=status,
+    )
+
+
+@router.get("/orders/{order_id}")
+def show_order(
+    request: Request,
+    portal: PortalDep,
+    session: SessionDep,
+    user: UserDep,
+    company: CompanyDep,
+    order_id: int,
+) -> Response:
+    order = company_order(session, company, order_id)
+    uploads = session.scalars(
+        select(Upload).where(Upload.order_id == order.id).order_by(Upload.created_at.desc())
+    ).all()
+    links = session.scalars(
+        select(ShareLink)
+        .where(ShareLink.order_id == order.id)
+        .order_by(ShareLink.created_at.desc())
+    ).all()
+    card = session.scalar(select(Card).where(Card.order_id == order.id))
+    new_link = request.session.pop("new_share_link", None)
+    return page(
+        request,
+        portal,
+        "order.html",
+        user=user,
+        company=company,
+        companies=[r.company for r in user.roles],
+        order=order,
+        uploads=uploads,
+        links=links,
+        card=card,
+        new_link=new_link,
+        now=context(portal, session, "").now,
+        photo=next((u for u in uploads if u.id == order.photo_upload_id), None),
+        id_doc=next((u for u in uploads if u.id == order.id_upload_id), None),
+    )
+
+
+@router.post("/orders/{order_id}/cancel", dependencies=[CsrfDep])
+def cancel(
+    portal: PortalDep, session: SessionDep, user: UserDep, company: CompanyDep, order_id: int
+) -> Response:
+    order = company_order(session, company, order_id)
+    if order.status == OrderStatus.PENDING:
+        cancel_order(context(portal, session, f"user:{user.id}"), order)
+        session.commit()
+    return RedirectResponse(f"/orders/{order.id}", status_code=303)
+
+
+@router.post("/orders/{order_id}/share-links", dependencies=[CsrfDep])
+def create_share_link(
+    request: Request,
+    portal: PortalDep,
+    session: SessionDep,
+    user: UserDep,
+    company: CompanyDep,
+    order_id: int,
+) -> Response:
+    order = company_order(session, company, order_id)
+    if order.status != OrderStatus.PENDING:
+        raise HTTPException(status_code=409, detail="order is not pending")
+    token = new_share_token()
+    now = context(portal, session, "").now
+    session.add(
+        ShareLink(
+            token_hash=token_digest(token),
+            order_id=order.id,
+            employee_id=order.employee_id,
+            created_by=user.id,
+            created_at=now,
+            expires_at=now + dt.timedelta(days=portal.settings.share_link_days),
+        )
+    )
+    session.commit()
+    # Shown once on the next page; only the hash is stored.
+    request.session["new_share_link"] = f"{portal.settings.base_url.rstrip('/')}/s/{token}"
+    return RedirectResponse(f"/orders/{order.id}", status_code=303)
+
+
+@router.post("/share-links/{link_id}/revoke", dependencies=[CsrfDep])
+def revoke_share_link(
+    portal: PortalDep, session: SessionDep, user: UserDep, company: CompanyDep, link_id: int
+) -> Response:
+    link = session.get(ShareLink, link_id)
+    if link is None or link.order.company_id != company.id:
+        raise HTTPException(status_code=404)
+    if link.revoked_at is None:
+        link.revoked_at = context(portal, session, "").now
+        session.commit()
+    return RedirectResponse(f"/orders/{link.order_id}", status_code=303)
+
+
+@router.get("/orders/{order_id}/photo")
+def order_photo(
+    portal: PortalDep, session: SessionDep, user: UserDep, company: CompanyDep, order_id: int
+) -> Response:
+    """The card crop of the order's current portrait."""
+    order = company_order(session, company, order_id)
+    upload = session.get(Upload, order.photo_upload_id) if order.photo_upload_id else None
+    if upload is None or upload.kind != UploadKind.PHOTO or not upload.crop_name:
+        raise HTTPException(status_code=404)
+    return Response(
+        portal.files.read(upload.crop_name),
+        media_type="image/jpeg",
+        headers={"Cache-Control": "private, no-store"},
+    )
+
+
+@router.get("/orders/{order_id}/temporary-card.pdf")
+def temporary_card(
+    portal: PortalDep, session: SessionDep, user: UserDep, company: CompanyDep, order_id: int
+) -> Response:
+    order = company_order(session, company, order_id)
+    card = session.scalar(select(Card).where(Card.order_id == order.id))
+    if card is None:
+        raise HTTPException(status_code=404)
+    upload = session.get(Upload, order.photo_upload_id) if order.photo_upload_id else None
+    pdf = temporary_card_pdf(
+        name=order.employee.name,
+        company=order.company.name,
+        card_number=card.card_number,
+        expires=card.expires_at.date(),
+        portrait_jpeg=portal.files.read(upload.crop_name) if upload and upload.crop_name else None,
+        lookup_url=status_url(portal.settings.base_url, card.card_number),
+    )
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'inline; filename="hms-kort-{card.card_number}.pdf"',
+            "Cache-Control": "private, no-store",
+        },
+    )

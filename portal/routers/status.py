@@ -1,0 +1,60 @@
+"""The public card status lookup (by card number or the QR code on the temporary card).
+
+It says valid / invalid / expired / blocked and the company name, nothing about the person.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from portal.clock import utcnow
+from portal.deps import PortalDep, SessionDep, page
+from portal.models import Card, CardStatus
+from portal.routers.auth import client_key
+
+router = APIRouter()
+
+_CARD_NUMBER = re.compile(r"^\d{10}$")
+
+
+@router.get("/status")
+def lookup(
+    request: Request,
+    portal: PortalDep,
+    session: SessionDep,
+    card: Annotated[str, Query(max_length=40)] = "",
+) -> Response:
+    number = card.replace(" ", "").strip()
+    result = None
+    searched = bool(number)
+    if searched:
+        if not portal.status_limiter.allow(client_key(request)):
+            raise HTTPException(
+                status_code=429,
+                detail=(
+                    "For mange oppslag. Prøv igjen om litt.",
+                    "Too many lookups. Try again shortly.",
+                ),
+            )
+        found = (
+            session.scalar(select(Card).where(Card.card_number == number))
+            if _CARD_NUMBER.match(number)
+            else None
+        )
+        if found is not None:
+            status = found.status
+            # The sweep marks expiry; between sweeps the date still decides.
+            if status in (CardStatus.VALID, CardStatus.INVALID) and found.expires_at <= utcnow():
+                status = CardStatus.EXPIRED
+            result = {
+                "status": str(status),
+                "company": found.company.name,
+                "expires": found.expires_at.date().isoformat(),
+                "card_number": found.card_number,
+            }
+    return page(request, portal, "status.html", card=number, searched=searched, result=result)

@@ -1,0 +1,110 @@
+"""The portal's typed settings: every limit, lifetime and address in one place.
+
+Values come from environment variables (prefix ``HMSVERIFY_``, plus ``DATABASE_URL``,
+``REDIS_URL`` and ``SMTP_*``) so a deployment configures them without code changes.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from verifier.policy import default_policy
+
+DEFAULT_DATA_DIR = Path("var/portal")
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int = 25
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    sender: str = "hms-kort@example.no"
+    timeout_s: float = 10.0
+
+
+@dataclass(frozen=True)
+class RateLimit:
+    """At most `count` requests per `window_s` seconds per key (share link or client address)."""
+
+    count: int
+    window_s: float
+
+
+@dataclass(frozen=True)
+class PortalSettings:
+    database_url: str
+    data_dir: Path
+    secret_key: str
+    base_url: str = "http://127.0.0.1:8000"
+    smtp: SmtpSettings | None = None
+    # Cookies marked Secure only behind HTTPS; the demo runs on plain http://127.0.0.1.
+    secure_cookies: bool = False
+    share_link_days: int = 14
+    pending_order_days: int = 20
+    card_valid_days: int = 730
+    expiry_reminder_days: int = 30
+    employees_page_size: int = 50
+    upload_max_bytes: int = field(default_factory=lambda: default_policy().decode.max_bytes)
+    # Stored portraits are re-encoded (EXIF removed) at most this long side, in pixels.
+    stored_long_side: int = 2400
+    share_upload_limit: RateLimit = RateLimit(count=20, window_s=600.0)
+    status_lookup_limit: RateLimit = RateLimit(count=30, window_s=60.0)
+    login_limit: RateLimit = RateLimit(count=10, window_s=300.0)
+    # Background sweeps (stale orders, card expiry, reminders, outbox) run this often.
+    sweep_interval_s: float = 60.0
+    outbox_interval_s: float = 5.0
+    outbox_max_attempts: int = 20
+    start_background_jobs: bool = True
+
+    @property
+    def files_dir(self) -> Path:
+        return self.data_dir / "files"
+
+    def with_overrides(self, **changes: object) -> PortalSettings:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def _smtp_from_env() -> SmtpSettings | None:
+    host = os.environ.get("SMTP_HOST")
+    if not host:
+        return None
+    return SmtpSettings(
+        host=host,
+        port=int(os.environ.get("SMTP_PORT", "25")),
+        username=os.environ.get("SMTP_USERNAME") or None,
+        password=os.environ.get("SMTP_PASSWORD") or None,
+        starttls=os.environ.get("SMTP_STARTTLS", "0") == "1",
+        sender=os.environ.get("SMTP_SENDER", "hms-kort@example.no"),
+    )
+
+
+def sqlite_url(path: Path) -> str:
+    return f"sqlite:///{path}"
+
+
+def settings_from_env(data_dir: Path | None = None) -> PortalSettings:
+    directory = Path(os.environ.get("HMSVERIFY_DATA_DIR", data_dir or DEFAULT_DATA_DIR))
+    directory.mkdir(parents=True, exist_ok=True)
+    secret = os.environ.get("HMSVERIFY_SECRET_KEY") or _persistent_secret(directory)
+    return PortalSettings(
+        database_url=os.environ.get("DATABASE_URL") or sqlite_url(directory / "portal.sqlite3"),
+        data_dir=directory,
+        secret_key=secret,
+        base_url=os.environ.get("HMSVERIFY_BASE_URL", "http://127.0.0.1:8000"),
+        smtp=_smtp_from_env(),
+        secure_cookies=os.environ.get("HMSVERIFY_SECURE_COOKIES", "0") == "1",
+    )
+
+
+def _persistent_secret(directory: Path) -> str:
+    """A random session key kept beside the data so sessions survive a restart of the demo."""
+    path = directory / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
