@@ -186,6 +186,9 @@ _CHECK_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
+_VISA_OF_SHAPE = {MrzFormat.TD2: MrzFormat.MRVB, MrzFormat.TD3: MrzFormat.MRVA}
+
+
 def detect_format(lines: list[str]) -> MrzFormat | None:
     """The format from the number and length of lines (and `V` for visas); None if none fits."""
     shape = (len(lines), len(lines[0]) if lines else 0)
@@ -247,6 +250,9 @@ def parse_mrz(
     """Parses and validates MRZ lines; `doc_format` forces a format instead of detecting it."""
     lines = [line.strip().upper() for line in lines]
     fmt = MrzFormat(doc_format) if doc_format is not None else detect_format(lines)
+    if fmt is not None and lines and lines[0][:1] == "V":
+        # A reader that knows only the shape says TD2/TD3; a leading V makes it a visa.
+        fmt = _VISA_OF_SHAPE.get(fmt, fmt)
     if fmt is None:
         lengths = "x".join(str(len(line)) for line in lines) or "none"
         return MrzParse(
