@@ -35,10 +35,12 @@ def warm_up_models() -> float:
         check_photo(encoded.tobytes())
     try:
         from verifier.id_docs.check import check_id_document
-    except ImportError:
-        pass
-    else:
+
         check_id_document(encoded.tobytes())
+    except Exception:
+        # Photo checks must not wait for a document model that fails to load; the ID actor
+        # reports its own errors per upload (as `review` verdicts).
+        log.warning("identity-document check could not warm up", exc_info=True)
     return time.perf_counter() - started
 
 
@@ -48,12 +50,15 @@ class WarmUpModels(Middleware):
     def __init__(self) -> None:
         self.warmed_up = False
 
-    def before_worker_boot(self, broker: dramatiq.Broker, worker: Any) -> None:
-        # The embedded mode boots one Worker per queue in the same process: load once.
+    def warm_up(self) -> None:
+        """Loads once per process (the embedded mode boots one Worker per queue)."""
         if not self.warmed_up:
             seconds = warm_up_models()
             self.warmed_up = True
             log.info("models loaded in %.2f s", seconds)
+
+    def before_worker_boot(self, broker: dramatiq.Broker, worker: Any) -> None:
+        self.warm_up()
 
 
 def build_broker(settings: QueueSettings, *, warm_up: bool = True) -> dramatiq.Broker:

@@ -44,6 +44,7 @@ def run_worker_process(threads: int, queues: Sequence[str] | None) -> int:
     from dramatiq import Worker
 
     from verifier.queue import actors
+    from verifier.queue.broker import WarmUpModels
 
     stop = threading.Event()
 
@@ -53,6 +54,11 @@ def run_worker_process(threads: int, queues: Sequence[str] | None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
     broker = actors.broker
+    for middleware in broker.middleware:
+        if isinstance(middleware, WarmUpModels):
+            # Here rather than in the middleware hook, where dramatiq would only log a failure:
+            # a worker that cannot load its models must exit (the supervisor restarts it).
+            middleware.warm_up()
     broker.emit_after("process_boot")
     worker = Worker(
         broker,
@@ -60,7 +66,7 @@ def run_worker_process(threads: int, queues: Sequence[str] | None) -> int:
         worker_threads=threads,
         worker_timeout=actors.settings.poll_interval_ms,
     )
-    worker.start()  # the WarmUpModels middleware loads the models before consumers start
+    worker.start()
     log.info("worker process %d ready (%d threads)", os.getpid(), threads)
     while not stop.wait(1.0):
         pass
