@@ -79,7 +79,9 @@ class AlignedFace:
         return self.points[index] / PX_PER_IED + np.array([X_RANGE[0], Y_RANGE[0]])
 
 
-def align_face(rgb: np.ndarray, points: np.ndarray, right_eye: np.ndarray, left_eye: np.ndarray) -> AlignedFace:
+def align_face(
+    rgb: np.ndarray, points: np.ndarray, right_eye: np.ndarray, left_eye: np.ndarray
+) -> AlignedFace:
     eye_vector = left_eye - right_eye
     ied = float(np.linalg.norm(eye_vector))
     ied = ied if ied > 0 else 1.0
@@ -111,11 +113,24 @@ def align_face(rgb: np.ndarray, points: np.ndarray, right_eye: np.ndarray, left_
     local = to_image.copy()
     local[:, 2] -= (x0, y0)
     local /= factor
-    warped = cv2.warpAffine(source, local, (width, height), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                            borderMode=cv2.BORDER_REPLICATE)
-    valid = cv2.warpAffine(valid_source, local, (width, height),
-                           flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
-                           borderMode=cv2.BORDER_CONSTANT, borderValue=0) > 128
+    warped = cv2.warpAffine(
+        source,
+        local,
+        (width, height),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
+    valid = (
+        cv2.warpAffine(
+            valid_source,
+            local,
+            (width, height),
+            flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP,
+            borderMode=cv2.BORDER_CONSTANT,
+            borderValue=0,
+        )
+        > 128
+    )
     inverse = cv2.invertAffineTransform(to_image)
     aligned_points = points[:, :2] @ inverse[:, :2].T + inverse[:, 2]
     return AlignedFace(rgb=warped, valid=valid, to_image=to_image, points=aligned_points)
@@ -135,5 +150,7 @@ def skin_mask(aligned: AlignedFace) -> np.ndarray:
         cv2.fillPoly(mask, [poly], 0)
         cv2.polylines(mask, [poly], True, 0, thickness=pad)
     for brow in (lm.RIGHT_BROW, lm.LEFT_BROW):
-        cv2.polylines(mask, [np.round(pts[list(brow)]).astype(np.int32)], False, 0, thickness=pad * 2)
+        cv2.polylines(
+            mask, [np.round(pts[list(brow)]).astype(np.int32)], False, 0, thickness=pad * 2
+        )
     return (mask > 0) & aligned.valid

@@ -185,7 +185,9 @@ class FaceAnalysis:
             cv2.fillPoly(mask, [poly], 0)
             cv2.polylines(mask, [poly], True, 0, thickness=pad)
         for brow in (lm.RIGHT_BROW, lm.LEFT_BROW):
-            cv2.polylines(mask, [np.round(face.polygon(brow)).astype(np.int32)], False, 0, thickness=pad * 2)
+            cv2.polylines(
+                mask, [np.round(face.polygon(brow)).astype(np.int32)], False, 0, thickness=pad * 2
+            )
         return mask
 
     @cached_property

@@ -15,7 +15,9 @@ _COLOURS = {Status.FAIL: (220, 40, 40), Status.REVIEW: (245, 165, 0), Status.PAS
 _LANDMARK_COLOUR = (90, 200, 255)
 
 
-def _draw_region(canvas: np.ndarray, region: Region, colour: tuple[int, int, int], thickness: int) -> None:
+def _draw_region(
+    canvas: np.ndarray, region: Region, colour: tuple[int, int, int], thickness: int
+) -> None:
     pts = np.round(np.array(region.points, dtype=np.float64)).astype(np.int32)
     if len(pts) == 0:
         return
@@ -30,8 +32,16 @@ def _draw_region(canvas: np.ndarray, region: Region, colour: tuple[int, int, int
             cv2.circle(canvas, tuple(p), max(2, thickness + 1), colour, -1, cv2.LINE_AA)
     if region.label:
         x, y = int(pts[:, 0].min()), int(pts[:, 1].min()) - 4
-        cv2.putText(canvas, region.label, (x, max(y, 10)), cv2.FONT_HERSHEY_SIMPLEX,
-                    max(0.35, thickness * 0.2), colour, max(1, thickness // 2), cv2.LINE_AA)
+        cv2.putText(
+            canvas,
+            region.label,
+            (x, max(y, 10)),
+            cv2.FONT_HERSHEY_SIMPLEX,
+            max(0.35, thickness * 0.2),
+            colour,
+            max(1, thickness // 2),
+            cv2.LINE_AA,
+        )
 
 
 def draw(check: PhotoCheck, *, show_passing: bool = False) -> np.ndarray | None:
@@ -51,19 +61,25 @@ def draw(check: PhotoCheck, *, show_passing: bool = False) -> np.ndarray | None:
         if result.status is Status.PASS and not show_passing:
             continue
         for region in result.regions:
-            labelled = Region(region.kind, region.points, f"{result.rule}: {region.label}".strip(": "))
+            labelled = Region(
+                region.kind, region.points, f"{result.rule}: {region.label}".strip(": ")
+            )
             _draw_region(canvas, labelled, _COLOURS[result.status], thickness)
     return canvas
 
 
 def encode_jpeg(rgb: np.ndarray, quality: int = 88) -> bytes:
-    ok, encoded = cv2.imencode(".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    ok, encoded = cv2.imencode(
+        ".jpg", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]
+    )
     if not ok:  # pragma: no cover - encoding an RGB uint8 array does not fail
         raise RuntimeError("JPEG encoding failed")
     return encoded.tobytes()
 
 
-def annotated_jpeg(data: bytes, verdict: PhotoVerdict | None = None, *, policy: Policy | None = None) -> bytes | None:
+def annotated_jpeg(
+    data: bytes, verdict: PhotoVerdict | None = None, *, policy: Policy | None = None
+) -> bytes | None:
     """The upload with the verdict's problems drawn on it; None when it cannot be decoded.
 
     Re-analyses the image: the stored verdict keeps numbers and regions, not pixels.

@@ -59,11 +59,11 @@ def make_card_crop(image: DecodedImage, face: DetectedFace, card: CardFormat) ->
     factor = (1.0 / image.scale) if use_full else 1.0
     src_w = crop_w * factor
     out_w = int(min(card.width_px, math.floor(src_w)))
-    out_h = int(round(out_w * card.height_px / card.width_px))
+    out_h = round(out_w * card.height_px / card.width_px)
     out_w, out_h = max(out_w, 1), max(out_h, 1)
 
-    src = np.float32([c * factor for c in corners[:3]])
-    dst = np.float32([[0, 0], [out_w, 0], [out_w, out_h]])
+    src = np.array([c * factor for c in corners[:3]], dtype=np.float32)
+    dst = np.array([[0, 0], [out_w, 0], [out_w, out_h]], dtype=np.float32)
     transform = cv2.getAffineTransform(src, dst)
     crop = cv2.warpAffine(
         source,

@@ -103,7 +103,9 @@ def check_photo_detailed(
     try:
         image = decode_image(data, policy.decode)
     except DecodeError as error:
-        return PhotoCheck(unreadable_verdict(error, policy, (time.perf_counter() - started) * 1000), None, None)
+        return PhotoCheck(
+            unreadable_verdict(error, policy, (time.perf_counter() - started) * 1000), None, None
+        )
     timings["decode"] = (time.perf_counter() - started) * 1000
     check = check_decoded(
         image,

@@ -43,7 +43,9 @@ class PhotoVerdict:
         if self.card_crop is None:
             return None
         ok, encoded = cv2.imencode(
-            ".jpg", cv2.cvtColor(self.card_crop, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality]
+            ".jpg",
+            cv2.cvtColor(self.card_crop, cv2.COLOR_RGB2BGR),
+            [cv2.IMWRITE_JPEG_QUALITY, quality],
         )
         return encoded.tobytes() if ok else None
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from verifier.photo.rules.base import PhotoRule
-from verifier.photo.rules.expression_neutral import ExpressionNeutral
 from verifier.photo.rules.exposure import Exposure
+from verifier.photo.rules.expression_neutral import ExpressionNeutral
 from verifier.photo.rules.eyes_open import EyesOpen
 from verifier.photo.rules.face_present import FacePresent
 from verifier.photo.rules.face_size import FaceSize

@@ -16,7 +16,6 @@ from verifier.photo.rules.base import (
 from verifier.policy import Policy
 from verifier.verdict import RuleResult, Status, combine, severity
 
-
 # "Clipped": within a few codes of black or white, where detail is lost for good.
 CLIPPED_DARK_LEVEL = 12
 CLIPPED_BRIGHT_LEVEL = 250
@@ -30,7 +29,9 @@ class Exposure(PhotoRule):
         fix_nb="Ansiktet er for mørkt eller for lyst. Stå i jevnt dagslys, uten blits eller motlys.",
         fix_en="The face is too dark or too bright. Stand in even daylight, without flash or backlight.",
     )
-    dark_nb = "Ansiktet er for mørkt. Stå vendt mot et vindu eller en lyskilde, ikke med lyset bak deg."
+    dark_nb = (
+        "Ansiktet er for mørkt. Stå vendt mot et vindu eller en lyskilde, ikke med lyset bak deg."
+    )
     dark_en = "The face is too dark. Face a window or a light, not with the light behind you."
     bright_nb = "Ansiktet er overeksponert. Slå av blitsen og unngå sterkt direkte lys."
     bright_en = "The face is overexposed. Turn off the flash and avoid strong direct light."

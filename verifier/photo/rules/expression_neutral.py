@@ -7,6 +7,8 @@ move away from the eyelids.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 import numpy as np
 
 from verifier.photo import landmarks as lm
@@ -59,8 +61,11 @@ class ExpressionNeutral(PhotoRule):
         fix_nb="Ha et nøytralt ansiktsuttrykk: ikke smil, og slapp av i pannen og øyenbrynene.",
         fix_en="Keep a neutral expression: do not smile, and relax your forehead and eyebrows.",
     )
-    hints: dict[str, tuple[str, str]] = {
-        "smile": ("Ikke smil: hold munnen avslappet og lukket.", "Do not smile: keep your mouth relaxed and closed."),
+    hints: ClassVar[dict[str, tuple[str, str]]] = {
+        "smile": (
+            "Ikke smil: hold munnen avslappet og lukket.",
+            "Do not smile: keep your mouth relaxed and closed.",
+        ),
         "brows": (
             "Slapp av i pannen: ikke løft eller rynk øyenbrynene.",
             "Relax your forehead: do not raise or knit your eyebrows.",

@@ -17,9 +17,13 @@ from verifier.policy import Policy
 from verifier.verdict import RuleResult, combine
 
 
-def eye_openness(face: DetectedFace, upper: tuple[int, ...], lower: tuple[int, ...], outer: int, inner: int) -> float:
+def eye_openness(
+    face: DetectedFace, upper: tuple[int, ...], lower: tuple[int, ...], outer: int, inner: int
+) -> float:
     """Mean upper-to-lower lid distance divided by corner-to-corner width (eye aspect ratio)."""
-    gaps = [float(np.linalg.norm(face.xy(u) - face.xy(d))) for u, d in zip(upper, lower, strict=True)]
+    gaps = [
+        float(np.linalg.norm(face.xy(u) - face.xy(d))) for u, d in zip(upper, lower, strict=True)
+    ]
     width = float(np.linalg.norm(face.xy(outer) - face.xy(inner)))
     return float(np.mean(gaps)) / width if width > 0 else 0.0
 
@@ -27,8 +31,12 @@ def eye_openness(face: DetectedFace, upper: tuple[int, ...], lower: tuple[int, .
 def both_eyes_openness(face: DetectedFace) -> tuple[float, float]:
     """(right eye, left eye) openness."""
     return (
-        eye_openness(face, lm.RIGHT_EYE_UPPER, lm.RIGHT_EYE_LOWER, lm.RIGHT_EYE_OUTER, lm.RIGHT_EYE_INNER),
-        eye_openness(face, lm.LEFT_EYE_UPPER, lm.LEFT_EYE_LOWER, lm.LEFT_EYE_OUTER, lm.LEFT_EYE_INNER),
+        eye_openness(
+            face, lm.RIGHT_EYE_UPPER, lm.RIGHT_EYE_LOWER, lm.RIGHT_EYE_OUTER, lm.RIGHT_EYE_INNER
+        ),
+        eye_openness(
+            face, lm.LEFT_EYE_UPPER, lm.LEFT_EYE_LOWER, lm.LEFT_EYE_OUTER, lm.LEFT_EYE_INNER
+        ),
     )
 
 

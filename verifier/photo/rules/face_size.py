@@ -41,7 +41,9 @@ class FaceSize(PhotoRule):
             "margin_right": (w - centre_x - half_width) / h,
         }
         head_box = Region(
-            "box", ((centre_x - half_width, top), (centre_x + half_width, bottom)), "head (chin to crown)"
+            "box",
+            ((centre_x - half_width, top), (centre_x + half_width, bottom)),
+            "head (chin to crown)",
         )
         eyes = Region(
             "line",

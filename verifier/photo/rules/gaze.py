@@ -58,7 +58,7 @@ class Gaze(PhotoRule):
         horizontal = (rh - lh) / 2
         vertical = (rv + lv) / 2
         irises = tuple(
-            Region("points", (tuple(face.xy(i).tolist()),), "iris")  # type: ignore[arg-type]
+            Region("points", ((float(face.xy(i)[0]), float(face.xy(i)[1])),), "iris")
             for i in (lm.RIGHT_IRIS_CENTRE, lm.LEFT_IRIS_CENTRE)
         )
         # Where the eyes point relative to the camera: the head's yaw plus the eyes' own turn
@@ -66,7 +66,11 @@ class Gaze(PhotoRule):
         direction = face.pose.yaw + eye_turn_deg(horizontal)
         return Measurement(
             value=direction,
-            details={"horizontal_deg": direction, "iris_horizontal": horizontal, "vertical": vertical},
+            details={
+                "horizontal_deg": direction,
+                "iris_horizontal": horizontal,
+                "vertical": vertical,
+            },
             regions=face.eye_regions() + irises,
         )
 
@@ -74,7 +78,9 @@ class Gaze(PhotoRule):
         p = policy.gaze
         status = combine(
             (
-                grade_high_is_bad(abs(m.details["horizontal_deg"]), p.horizontal_pass_deg, p.horizontal_fail_deg),
+                grade_high_is_bad(
+                    abs(m.details["horizontal_deg"]), p.horizontal_pass_deg, p.horizontal_fail_deg
+                ),
                 grade_high_is_bad(abs(m.details["vertical"]), p.vertical_pass, p.vertical_fail),
             )
         )

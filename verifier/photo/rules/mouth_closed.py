@@ -27,7 +27,9 @@ class MouthClosed(PhotoRule):
     )
 
     def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
-        width = float(np.linalg.norm(face.xy(lm.MOUTH_LEFT_CORNER) - face.xy(lm.MOUTH_RIGHT_CORNER)))
+        width = float(
+            np.linalg.norm(face.xy(lm.MOUTH_LEFT_CORNER) - face.xy(lm.MOUTH_RIGHT_CORNER))
+        )
         gaps = [float(np.linalg.norm(face.xy(u) - face.xy(d))) for u, d in lm.INNER_LIP_PAIRS]
         gap = max(gaps) / width if width > 0 else 0.0
         return Measurement(
@@ -40,5 +42,7 @@ class MouthClosed(PhotoRule):
         p = policy.expression
         status = grade_high_is_bad(m.value, p.mouth_gap_pass, p.mouth_gap_fail)
         return self.result(
-            status, m, f"lip gap / mouth width <= {p.mouth_gap_pass:.2f} (fail > {p.mouth_gap_fail:.2f})"
+            status,
+            m,
+            f"lip gap / mouth width <= {p.mouth_gap_pass:.2f} (fail > {p.mouth_gap_fail:.2f})",
         )

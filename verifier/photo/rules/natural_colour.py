@@ -48,7 +48,9 @@ class NaturalColour(PhotoRule):
         # OpenCV's 8-bit Lab stores a*, b* offset by 128.
         a = float(lab[:, 1].mean() - 128.0)
         b = float(lab[:, 2].mean() - 128.0)
-        cast = float(np.hypot(distance_to_range(a, *SKIN_A_RANGE), distance_to_range(b, *SKIN_B_RANGE)))
+        cast = float(
+            np.hypot(distance_to_range(a, *SKIN_A_RANGE), distance_to_range(b, *SKIN_B_RANGE))
+        )
         chroma = float(np.hypot(a, b))
         return Measurement(
             value=cast,
@@ -65,5 +67,9 @@ class NaturalColour(PhotoRule):
         p = policy.natural_colour
         threshold = f"skin colour cast <= {p.colour_cast_pass:g} (CIELAB units; fail > {p.colour_cast_fail:g})"
         if m.details["grayscale"] > 0:
-            return self.result(Status.FAIL, m, "colour photo", fix_nb=self.grey_nb, fix_en=self.grey_en)
-        return self.result(grade_high_is_bad(m.value, p.colour_cast_pass, p.colour_cast_fail), m, threshold)
+            return self.result(
+                Status.FAIL, m, "colour photo", fix_nb=self.grey_nb, fix_en=self.grey_en
+            )
+        return self.result(
+            grade_high_is_bad(m.value, p.colour_cast_pass, p.colour_cast_fail), m, threshold
+        )

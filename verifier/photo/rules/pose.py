@@ -63,8 +63,17 @@ class Pose(PhotoRule):
             key=lambda kv: kv[1],
         )[0]
         hints = {
-            "yaw": ("Ikke snu hodet til siden: se rett inn i kameraet.", "Do not turn your head sideways: look straight into the camera."),
-            "pitch": ("Hold hodet rett: ikke løft eller senk haken.", "Keep your head level: do not raise or lower your chin."),
-            "roll": ("Hold hodet rett: ikke hell det mot en skulder.", "Keep your head upright: do not tilt it towards a shoulder."),
+            "yaw": (
+                "Ikke snu hodet til siden: se rett inn i kameraet.",
+                "Do not turn your head sideways: look straight into the camera.",
+            ),
+            "pitch": (
+                "Hold hodet rett: ikke løft eller senk haken.",
+                "Keep your head level: do not raise or lower your chin.",
+            ),
+            "roll": (
+                "Hold hodet rett: ikke hell det mot en skulder.",
+                "Keep your head upright: do not tilt it towards a shoulder.",
+            ),
         }[worst]
         return self.result(status, m, threshold, fix_nb=hints[0], fix_en=hints[1])

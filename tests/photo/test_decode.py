@@ -1,0 +1,143 @@
+"""Every refusal of the safe decoder, and every conversion to 8-bit RGB, on real bytes."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.photo.bad_files import animated, encode, gradient_rgb, png_header_only
+from tests.photo.conftest import image_bytes
+from verifier.decode import DecodeError, DecodeErrorCode, decode_image
+from verifier.photo.check import check_photo
+from verifier.policy import default_policy
+from verifier.verdict import Status
+
+LIMITS = default_policy().decode
+
+
+def refused(data: bytes) -> DecodeError:
+    with pytest.raises(DecodeError) as info:
+        decode_image(data, LIMITS)
+    error = info.value
+    assert error.message_nb and error.message_en
+    return error
+
+
+def test_empty_file_is_refused() -> None:
+    assert refused(b"").code is DecodeErrorCode.EMPTY
+
+
+def test_file_over_the_byte_limit_is_refused_before_decoding() -> None:
+    data = b"\xff\xd8\xff" + b"\0" * (LIMITS.max_bytes + 1)
+    error = refused(data)
+    assert error.code is DecodeErrorCode.TOO_LARGE_FILE
+    assert "15 MB" in error.message_en
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        b"Hei! Dette er bare tekst som heter bilde.jpg\n" * 20,
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n",
+        b"\x7fELF\x02\x01\x01\x00" + bytes(200),
+        b"MZ\x90\x00" + bytes(200),
+    ],
+    ids=["text", "pdf", "elf", "exe"],
+)
+def test_non_images_are_refused(data: bytes) -> None:
+    assert refused(data).code is DecodeErrorCode.NOT_AN_IMAGE
+
+
+def test_image_formats_we_do_not_accept_say_so() -> None:
+    gif = encode(Image.fromarray(gradient_rgb()), "GIF")
+    bmp = encode(Image.fromarray(gradient_rgb()), "BMP")
+    assert refused(gif).code is DecodeErrorCode.UNSUPPORTED_FORMAT
+    assert refused(bmp).code is DecodeErrorCode.UNSUPPORTED_FORMAT
+
+
+def test_truncated_jpeg_is_refused() -> None:
+    data = image_bytes("good_portrait.jpg")
+    assert refused(data[: len(data) // 2]).code is DecodeErrorCode.TRUNCATED
+
+
+def test_garbage_after_a_jpeg_signature_is_corrupt() -> None:
+    rng = np.random.default_rng(1)
+    data = b"\xff\xd8\xff\xe0" + rng.integers(0, 256, 4000, dtype=np.uint8).tobytes()
+    assert refused(data).code in (DecodeErrorCode.CORRUPT, DecodeErrorCode.TRUNCATED)
+
+
+def test_more_than_40_megapixels_is_refused_without_decoding() -> None:
+    assert refused(png_header_only(7000, 6000)).code is DecodeErrorCode.TOO_MANY_PIXELS
+
+
+def test_decompression_bomb_is_refused() -> None:
+    assert refused(png_header_only(40000, 40000)).code is DecodeErrorCode.DECOMPRESSION_BOMB
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
+def test_animated_images_are_refused(fmt: str) -> None:
+    assert refused(animated(fmt)).code is DecodeErrorCode.ANIMATED
+
+
+def test_refusal_is_a_fail_verdict_not_a_crash() -> None:
+    verdict = check_photo(b"%PDF-1.4 not a photo")
+    assert verdict.status is Status.FAIL
+    assert verdict.unreadable_code == "not_an_image"
+    assert verdict.results[0].rule == "readable"
+    assert verdict.to_dict()["results"][0]["message_nb"]
+
+
+def test_cmyk_palette_16bit_alpha_and_grey_become_8bit_rgb() -> None:
+    rgb = gradient_rgb()
+    base = Image.fromarray(rgb)
+    cases = {
+        "cmyk": encode(base.convert("CMYK"), "JPEG", quality=95),
+        "palette": encode(base.convert("P", palette=Image.Palette.ADAPTIVE), "PNG"),
+        "rgba": encode(base.convert("RGBA"), "PNG"),
+        "grey": encode(base.convert("L"), "PNG"),
+        "grey16": encode(Image.fromarray((rgb[..., 0].astype(np.uint16) * 257)), "PNG"),
+    }
+    for name, data in cases.items():
+        image = decode_image(data, LIMITS)
+        assert image.rgb.dtype == np.uint8 and image.rgb.shape == (64, 96, 3), name
+        assert image.was_grayscale is name.startswith("grey"), name
+    grey16 = decode_image(cases["grey16"], LIMITS)
+    assert abs(int(grey16.rgb[0, -1, 0]) - 255) <= 1  # 16-bit full scale maps to 255
+
+
+def test_transparent_pixels_become_white() -> None:
+    rgba = np.zeros((32, 32, 4), dtype=np.uint8)
+    image = decode_image(encode(Image.fromarray(rgba, "RGBA"), "PNG"), LIMITS)
+    assert image.rgb.min() == 255
+
+
+def test_heic_from_a_phone_decodes() -> None:
+    import pillow_heif
+
+    base = Image.open(__import__("io").BytesIO(image_bytes("good_portrait.jpg")))
+    heif = pillow_heif.from_pillow(base)
+    buffer = __import__("io").BytesIO()
+    heif.save(buffer, quality=85)
+    image = decode_image(buffer.getvalue(), LIMITS)
+    assert image.source_format == "heif"
+    assert image.source_size == base.size
+
+
+def test_exif_orientation_is_applied() -> None:
+    stored = Image.open(__import__("io").BytesIO(image_bytes("exif_rotated.jpg")))
+    image = decode_image(image_bytes("exif_rotated.jpg"), LIMITS)
+    assert image.exif_transposed
+    assert image.source_size == (stored.height, stored.width)  # upright: axes swapped back
+    assert image.height > image.width
+
+
+def test_big_jpeg_decodes_reduced_and_full_resolution_on_demand() -> None:
+    big = np.asarray(Image.open(__import__("io").BytesIO(image_bytes("good_portrait.jpg"))))
+    big = np.asarray(Image.fromarray(big).resize((big.shape[1] * 5, big.shape[0] * 5)))
+    data = encode(Image.fromarray(big), "JPEG", quality=90)
+    image = decode_image(data, LIMITS)
+    assert max(image.rgb.shape[:2]) <= LIMITS.analysis_long_side
+    assert image.scale < 0.5
+    full = image.full_resolution()
+    assert full.shape[:2] == big.shape[:2]

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from verifier.model_files import KNOWN_MODELS, MODELS_DIR, ModelFileError, model_path, sha256_of
+from verifier.policy import DEFAULT_POLICY_PATH, PolicyError, load_policy
+
+
+def test_packaged_policy_loads_with_a_version() -> None:
+    policy = load_policy()
+    assert policy.version
+    assert policy.face_size.ied_fail_px < policy.face_size.ied_pass_px
+
+
+def test_policy_with_unknown_or_missing_keys_is_refused(tmp_path: Path) -> None:
+    text = DEFAULT_POLICY_PATH.read_text()
+    typo = tmp_path / "typo.toml"
+    typo.write_text(text.replace("yaw_pass_deg", "yaw_pas_deg"))
+    with pytest.raises(PolicyError, match="pose"):
+        load_policy(typo)
+    with pytest.raises(PolicyError, match="not found"):
+        load_policy(tmp_path / "missing.toml")
+
+
+def test_committed_models_match_their_recorded_sha256() -> None:
+    for name, model in KNOWN_MODELS.items():
+        assert sha256_of(MODELS_DIR / name) == model.sha256, name
+
+
+def test_models_md_lists_every_model_with_its_sha256() -> None:
+    text = (MODELS_DIR / "MODELS.md").read_text()
+    for name, model in KNOWN_MODELS.items():
+        assert name in text and model.sha256 in text, name
+    assert re.search(r"[Ll]icen[cs]e", text)
+
+
+def test_altered_or_missing_model_is_refused(tmp_path: Path) -> None:
+    name = "face_landmarker.task"
+    copy = tmp_path / name
+    shutil.copy(MODELS_DIR / name, copy)
+    with copy.open("r+b") as handle:
+        handle.seek(1000)
+        handle.write(b"\x00\x01\x02")
+    with pytest.raises(ModelFileError, match="altered"):
+        model_path(name, tmp_path)
+    with pytest.raises(ModelFileError, match="missing"):
+        model_path(name, tmp_path / "empty")
