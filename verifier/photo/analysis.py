@@ -191,6 +191,28 @@ class FaceAnalysis:
         return mask
 
     @cached_property
+    def skin_rgb(self) -> np.ndarray:
+        """(N, 3) RGB samples of the main face's skin, at most ~40,000 of them.
+
+        Tone and exposure statistics need no more samples than that, and a 12 MP upload's face
+        would otherwise cost milliseconds per rule.
+        """
+        face = self.main
+        if face is None:
+            return np.empty((0, 3), dtype=np.uint8)
+        x0, y0, x1, y1 = (int(v) for v in face.bbox)
+        x0, y0 = max(x0, 0), max(y0, 0)
+        area = max(1, (x1 - x0) * (y1 - y0))
+        step = max(1, int(np.sqrt(area / 40_000)))
+        mask = self.skin_mask[y0:y1:step, x0:x1:step] > 0
+        return self.rgb[y0:y1:step, x0:x1:step][mask]
+
+    @cached_property
+    def skin_luma(self) -> np.ndarray:
+        """Luma (Rec. 601, as OpenCV's grey) of `skin_rgb`, as float64."""
+        return self.skin_rgb.astype(np.float64) @ np.array([0.299, 0.587, 0.114])
+
+    @cached_property
     def aligned(self) -> AlignedFace | None:
         """The main face resampled upright at a fixed scale (see verifier/photo/aligned.py)."""
         face = self.main

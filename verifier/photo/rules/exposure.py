@@ -38,9 +38,9 @@ class Exposure(PhotoRule):
 
     def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
         # Exposure is judged on skin only: eyes, brows and lips are legitimately dark.
-        luma = analysis.gray[analysis.skin_mask > 0]
+        luma = analysis.skin_luma
         if luma.size == 0:
-            luma = analysis.gray.ravel()
+            luma = analysis.gray.ravel().astype(np.float64)
         return Measurement(
             value=float(luma.mean()),
             details={

@@ -38,13 +38,9 @@ class NaturalColour(PhotoRule):
     grey_en = "The photo is black and white. Upload a colour photo."
 
     def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
-        x0, y0, x1, y1 = (int(v) for v in face.bbox)
-        x0, y0 = max(x0, 0), max(y0, 0)
-        crop = analysis.rgb[y0:y1, x0:x1]
-        mask = analysis.skin_mask[y0:y1, x0:x1] > 0
-        lab = cv2.cvtColor(crop, cv2.COLOR_RGB2LAB)[mask].astype(np.float64)
-        if lab.size == 0:
-            lab = cv2.cvtColor(analysis.rgb, cv2.COLOR_RGB2LAB).reshape(-1, 3).astype(np.float64)
+        pixels = analysis.skin_rgb if analysis.skin_rgb.size else analysis.rgb.reshape(-1, 3)
+        lab = cv2.cvtColor(pixels.reshape(-1, 1, 3), cv2.COLOR_RGB2LAB).reshape(-1, 3)
+        lab = lab.astype(np.float64)
         # OpenCV's 8-bit Lab stores a*, b* offset by 128.
         a = float(lab[:, 1].mean() - 128.0)
         b = float(lab[:, 2].mean() - 128.0)
