@@ -120,6 +120,47 @@ class NaturalColourPolicy:
 
 
 @dataclass(frozen=True)
+class NoGlassesPolicy:
+    frame_contrast_pass: float
+    frame_contrast_fail: float
+    lens_darkening_pass: float
+    lens_darkening_fail: float
+
+
+@dataclass(frozen=True)
+class NoHeadgearPolicy:
+    covering_share_pass: float
+    covering_share_fail: float
+
+
+@dataclass(frozen=True)
+class EarsVisiblePolicy:
+    ear_skin_rows_fail: float
+    ear_skin_rows_pass: float
+    yaw_hides_ear_deg: float
+
+
+@dataclass(frozen=True)
+class EvenLightingPolicy:
+    side_ratio_pass_stops: float
+    side_ratio_fail_stops: float
+    hot_spot_pass: float
+    hot_spot_fail: float
+
+
+@dataclass(frozen=True)
+class PlainBackgroundPolicy:
+    dark_tenth_fail_l: float
+    dark_tenth_pass_l: float
+    saturation_pass: float
+    saturation_fail: float
+    texture_pass: float
+    texture_fail: float
+    shadow_pass_l: float
+    shadow_fail_l: float
+
+
+@dataclass(frozen=True)
 class IdDocumentsPolicy:
     expiry_review_days: int
     face_detection_score: float
@@ -142,6 +183,11 @@ class Policy:
     sharpness: SharpnessPolicy
     exposure: ExposurePolicy
     natural_colour: NaturalColourPolicy
+    no_glasses: NoGlassesPolicy
+    no_headgear: NoHeadgearPolicy
+    ears_visible: EarsVisiblePolicy
+    even_lighting: EvenLightingPolicy
+    plain_background: PlainBackgroundPolicy
     id_documents: IdDocumentsPolicy
 
 

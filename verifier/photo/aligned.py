@@ -16,6 +16,7 @@ from functools import cached_property
 import cv2
 import numpy as np
 
+from verifier.photo import landmarks as lm
 from verifier.verdict import Region
 
 # Pixels per IED in the aligned image: enough for frames and ear outlines, small enough to be fast.
@@ -38,6 +39,16 @@ class AlignedFace:
     def lab(self) -> np.ndarray:
         """CIELAB as float32 (L 0-100, a/b signed)."""
         return cv2.cvtColor(self.rgb.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
+
+    @cached_property
+    def log_luma(self) -> np.ndarray:
+        """log2 of linear luminance: differences are in stops."""
+        return np.log2(self.linear_luma + 0.01)
+
+    @cached_property
+    def skin(self) -> np.ndarray:
+        """bool mask of skin: the face oval without eyes, brows and mouth."""
+        return skin_mask(self)
 
     @cached_property
     def gray(self) -> np.ndarray:
@@ -103,8 +114,8 @@ def align_face(
     y0 = int(np.clip(np.floor(footprint[:, 1].min()), 0, h - 1))
     x1 = int(np.clip(np.ceil(footprint[:, 0].max()) + 1, x0 + 1, w))
     y1 = int(np.clip(np.ceil(footprint[:, 1].max()) + 1, y0 + 1, h))
-    source = rgb[y0:y1, x0:x1]
-    valid_source = np.full(source.shape[:2], 255, dtype=np.uint8)
+    source: np.ndarray = rgb[y0:y1, x0:x1]
+    valid_source: np.ndarray = np.full(source.shape[:2], 255, dtype=np.uint8)
     factor = 1.0
     while scale / factor > 2.0 and min(source.shape[:2]) > 8:
         source = cv2.pyrDown(source)
@@ -138,8 +149,6 @@ def align_face(
 
 def skin_mask(aligned: AlignedFace) -> np.ndarray:
     """bool mask of skin in the aligned frame: the face oval without eyes, brows and mouth."""
-    from verifier.photo import landmarks as lm
-
     h, w = aligned.valid.shape
     mask = np.zeros((h, w), dtype=np.uint8)
     pts = aligned.points

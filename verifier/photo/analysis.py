@@ -12,6 +12,7 @@ import numpy as np
 from verifier.decode import DecodedImage
 from verifier.photo import landmarks as lm
 from verifier.photo.aligned import AlignedFace, align_face
+from verifier.photo.background import BackgroundSample, sample_background
 from verifier.photo.face_landmarker import RawFace, detect_faces
 from verifier.verdict import Region
 
@@ -219,6 +220,14 @@ class FaceAnalysis:
         if face is None:
             return None
         return align_face(self.rgb, face.points, face.right_eye_centre, face.left_eye_centre)
+
+    @cached_property
+    def background(self) -> BackgroundSample | None:
+        """The photo's background around the main face (see verifier/photo/background.py)."""
+        face = self.main
+        if face is None:
+            return None
+        return sample_background(self.rgb, face.chin, face.crown, face.up, face.face_width)
 
 
 def analyse(image: DecodedImage) -> FaceAnalysis:
