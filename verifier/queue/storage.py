@@ -63,7 +63,8 @@ class StoredUpload:
     interactive: bool = True
     # Photo option: the employee declared religious headgear (relaxes the head-covering rule).
     religious_headgear_declared: bool = False
-    # ID option: the employee record to cross-check (a `verifier.id_docs` Employee), if known.
+    # ID option: the employee record to cross-check, if known: a
+    # verifier.id_docs.holder_match.Employee or its to_dict() form.
     employee: Any = None
     # ID option: the portrait upload to face-match the document photo against, if any.
     portrait_upload_id: str | None = None

@@ -78,12 +78,14 @@ def review_record(
         message_en=fault.message_en,
         details={"detail": detail[:500]} if detail else {},
     )
+    # Shaped like the check's own verdict, so PhotoVerdict.from_dict / IdVerdict.from_dict
+    # read it: photo verdicts list "results", document verdicts "checks".
     verdict: dict[str, Any] = {
         "kind": str(kind),
         "status": str(Status.REVIEW),
         "policy_version": policy_version,
         "queue_fault": fault.code,
-        "results": [result.to_dict()],
+        "results" if kind is UploadKind.PHOTO else "checks": [result.to_dict()],
     }
     return VerdictRecord(
         upload_id=upload_id,
@@ -129,10 +131,14 @@ def _portrait_bytes(store: UploadStore, upload: StoredUpload, policy: Policy) ->
 def _check_id_document(store: UploadStore, upload: StoredUpload, policy: Policy) -> VerdictRecord:
     # Imported here: the identity-document check is optional for a photo-only worker.
     from verifier.id_docs.check import check_id_document
+    from verifier.id_docs.holder_match import Employee
 
+    employee = upload.employee
+    if isinstance(employee, dict):
+        employee = Employee.from_dict(employee)
     data = upload.read(_read_limit(policy))
     portrait = _portrait_bytes(store, upload, policy)
-    verdict = check_id_document(data, employee=upload.employee, portrait=portrait, policy=policy)
+    verdict = check_id_document(data, employee=employee, portrait=portrait, policy=policy)
     return VerdictRecord(
         upload_id=upload.upload_id,
         kind=UploadKind.ID_DOCUMENT,
