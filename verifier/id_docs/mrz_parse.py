@@ -90,7 +90,7 @@ class MrzData:
     expiry_date: date | None
     optional_data: str  # TD1 line 1 / TD2 / MRV optional data; TD3 personal number
     optional_data_2: str  # TD1 line 2 optional data; empty for other formats
-    names_may_be_truncated: bool  # the name field is full to its last position
+    names_may_be_truncated: bool  # the name field is full (to its last or last-but-one position)
     check_digits: dict[str, bool]  # name -> matched, for every check digit the format has
     lines: tuple[str, ...]
 
@@ -405,7 +405,10 @@ class _Fields:
                 )
             )
         primary, _, secondary = raw.partition("<<")
-        return _words(primary), _words(secondary), not raw.endswith("<")
+        # Full to the last position, or to the one before when the cut fell after a whole name
+        # (the filler after it cannot tell a cut from a name that just fits).
+        may_be_truncated = len(raw.rstrip("<")) >= len(raw) - 1
+        return _words(primary), _words(secondary), may_be_truncated
 
 
 def _words(field: str) -> str:
