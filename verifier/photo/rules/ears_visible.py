@@ -24,11 +24,13 @@ from verifier.policy import Policy
 from verifier.verdict import RuleResult, Status, combine
 
 # Ear strip: from just outside the face edge outwards, eye to nose-tip height (IED units).
-EAR_NEAR, EAR_FAR = 0.02, 0.2
+EAR_NEAR, EAR_FAR = 0.0, 0.2
 EAR_TOP, EAR_BOTTOM = -0.1, 0.7
 # The same side's cheek is the colour reference.
 CHEEK_BOXES = {"right": (-1.0, 0.0, -0.4, 0.9), "left": (0.4, 0.0, 1.0, 0.9)}
 MIN_SKIN_PIXELS_PER_ROW = 2
+# Ears sit in the head's shade more than the cheeks do: allow up to 1.5 stops of brightness.
+EAR_BRIGHTNESS_STOPS = 1.5
 
 
 class EarsVisible(PhotoRule):
@@ -53,7 +55,7 @@ class EarsVisible(PhotoRule):
             edge_x = float(aligned.ied_xy(edge_index)[0])
             x0, x1 = sorted((edge_x + sign * EAR_NEAR, edge_x + sign * EAR_FAR))
             rows, cols = aligned.box(x0, EAR_TOP, x1, EAR_BOTTOM)
-            skin = reference.like(aligned.lab[rows, cols], aligned.linear_luma[rows, cols])
+            skin = reference.like(aligned.lab[rows, cols], aligned.linear_luma[rows, cols], EAR_BRIGHTNESS_STOPS)
             skin &= aligned.valid[rows, cols]
             shares[side] = float(np.mean(skin.sum(axis=1) >= MIN_SKIN_PIXELS_PER_ROW)) if skin.size else 0.0
             regions.append(aligned.region(x0, EAR_TOP, x1, EAR_BOTTOM, f"{side} ear"))
