@@ -382,3 +382,14 @@ def test_parse_result_round_trips_through_json() -> None:
     payload = json.loads(json.dumps(result.to_dict()))
     assert payload["valid"] is True
     assert MrzData.from_dict(payload["data"]) == result.data
+
+
+def test_check_digits_ok_ignores_codes_and_dates_but_not_digits() -> None:
+    odd_country = parse_mrz(td1(state="SI<", nationality="SI<"), today=TODAY)
+    assert not odd_country.valid and odd_country.check_digits_ok
+    odd_date = parse_mrz(td3(birth="851332"), today=TODAY)
+    assert not odd_date.valid and odd_date.check_digits_ok
+    lines = td3()
+    lines[1] = lines[1][:9] + str((int(lines[1][9]) + 1) % 10) + lines[1][10:]
+    assert not parse_mrz(lines, today=TODAY).check_digits_ok
+    assert not parse_mrz(["P<UTO"], today=TODAY).check_digits_ok

@@ -163,6 +163,18 @@ class MrzParse:
         return self.data is not None and not self.problems
 
     @property
+    def check_digits_ok(self) -> bool:
+        """Shape, characters and every check digit right, whatever the codes and dates say.
+
+        What an OCR candidate choice should rank by: real documents carry codes outside the
+        lists (old `SI<`, a `<<<` nationality) that no reading can fix.
+        """
+        reading_problems = (ProblemKind.SHAPE, ProblemKind.CHARSET, ProblemKind.CHECK_DIGIT)
+        return self.data is not None and not any(
+            p.kind in reading_problems for p in self.problems
+        )
+
+    @property
     def failed_check_digits(self) -> list[str]:
         """Names of the check digits that did not match ("document_number", "composite"...)."""
         return [p.field for p in self.problems if p.kind is ProblemKind.CHECK_DIGIT]
