@@ -118,12 +118,19 @@ def add_company(
 
 
 def add_user(
-    session: Session, email: str, name: str, password: str, *, reviewer: bool = False
+    session: Session,
+    email: str,
+    name: str,
+    password: str,
+    *,
+    reviewer: bool = False,
+    password_hash: str | None = None,
 ) -> User:
+    """`password_hash` lets callers reuse one hash (argon2 is slow on purpose)."""
     user = User(
         email=email,
         name=name,
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
         is_reviewer=reviewer,
         created_at=utcnow(),
     )

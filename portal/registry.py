@@ -155,8 +155,7 @@ def seed_registry(
     for nid in national_ids:
         wanted += [(Register.NATIONAL, nid), (Register.EMPLOYMENT, f"{org_number}:{nid}")]
     existing = {
-        (r, k)
-        for r, k in session.execute(select(RegistryRecord.register, RegistryRecord.key)).tuples()
+        (r, k) for r, k in session.execute(select(RegistryRecord.register, RegistryRecord.key))
     }
     for register, key in wanted:
         if (str(register), key) not in existing:

@@ -1,0 +1,166 @@
+"""Helpers shared by the portal tests (imported as `portal_support`, beside the tests)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import re
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from portal.app import Portal
+from portal.demo import add_company, add_user, make_org_number, national_ids
+from portal.models import CompanyRole, Employee, Industry, name_key
+from portal.registry import seed_registry
+from portal.security import hash_password
+from portal.settings import PortalSettings, RateLimit
+
+PASSWORD = "correct horse battery"
+
+
+@functools.cache
+def password_hash() -> str:
+    """One real argon2 hash of PASSWORD per test run (hashing takes ~0.4 s here)."""
+    return hash_password(PASSWORD)
+
+
+IMAGES = Path(__file__).resolve().parents[1] / "images"
+
+
+def make_settings(database_url: str, data_dir: Path, **overrides: object) -> PortalSettings:
+    settings = PortalSettings(
+        database_url=database_url,
+        data_dir=data_dir,
+        secret_key=uuid.uuid4().hex,
+        base_url="http://testserver",
+        start_background_jobs=False,
+        share_upload_limit=RateLimit(count=50, window_s=60.0),
+        status_lookup_limit=RateLimit(count=50, window_s=60.0),
+    )
+    return settings.with_overrides(**overrides)
+
+
+@dataclass
+class World:
+    """Two companies with one orderer each, a reviewer, and employees the registry knows."""
+
+    company_a: int
+    company_b: int
+    orderer_a: str
+    orderer_b: str
+    reviewer: str
+    employees_a: list[int]
+    employees_b: list[int]
+    national_ids_a: list[str]
+
+
+def seed_world(portal: Portal, employees: int = 3) -> World:
+    with portal.sessions() as session:
+        a = add_company(
+            session,
+            "Alfa Bygg AS",
+            make_org_number("91234568"),
+            Industry.CONSTRUCTION,
+            "post@alfa.example",
+        )
+        b = add_company(
+            session,
+            "Beta Renhold AS",
+            make_org_number("92345678"),
+            Industry.CLEANING,
+            "post@beta.example",
+        )
+        ua = add_user(
+            session, "anna@alfa.example", "Anna Alfa", PASSWORD, password_hash=password_hash()
+        )
+        ub = add_user(
+            session, "bjorn@beta.example", "Bjørn Beta", PASSWORD, password_hash=password_hash()
+        )
+        add_user(
+            session,
+            "rita@review.example",
+            "Rita Reviewer",
+            PASSWORD,
+            reviewer=True,
+            password_hash=password_hash(),
+        )
+        session.add_all(
+            [
+                CompanyRole(user_id=ua.id, company_id=a.id),
+                CompanyRole(user_id=ub.id, company_id=b.id),
+            ]
+        )
+        ids = national_ids(employees * 2, seed=3)
+        created: dict[int, list[int]] = {a.id: [], b.id: []}
+        for i, nid in enumerate(ids):
+            company = a if i < employees else b
+            employee = Employee(
+                company_id=company.id,
+                national_id=nid,
+                given_names=f"Person{i}",
+                surname="Testesen",
+                name_key=name_key(f"Person{i}", "Testesen"),
+                created_at=dt.datetime.now(dt.UTC),
+            )
+            session.add(employee)
+            session.flush()
+            created[company.id].append(employee.id)
+        seed_registry(
+            session, national_ids=ids[:employees], org_number=a.org_number, industry=a.industry
+        )
+        seed_registry(
+            session, national_ids=ids[employees:], org_number=b.org_number, industry=b.industry
+        )
+        session.commit()
+        return World(
+            a.id,
+            b.id,
+            ua.email,
+            ub.email,
+            "rita@review.example",
+            created[a.id],
+            created[b.id],
+            ids[:employees],
+        )
+
+
+def csrf_of(client: TestClient, path: str = "/login") -> str:
+    html = client.get(path).text
+    match = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client: TestClient, email: str) -> str:
+    token = csrf_of(client)
+    response = client.post(
+        "/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 303, response.text
+    return csrf_of(client, "/status")
+
+
+def jpeg(rgb: object, *, exif: bytes | None = None, quality: int = 92) -> bytes:
+    import numpy as np
+
+    image = Image.fromarray(np.asarray(rgb))
+    out = io.BytesIO()
+    if exif is not None:
+        image.save(out, "JPEG", quality=quality, exif=exif)
+    else:
+        image.save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
+def test_image(name: str) -> bytes:
+    """A portrait the project generates under tests/images (scripts/make_test_images.py)."""
+    path = IMAGES / name
+    if not path.exists():
+        pytest.skip(f"{path} missing: run `make images`")
+    return path.read_bytes()
