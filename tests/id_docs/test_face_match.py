@@ -6,6 +6,7 @@ import cv2
 import numpy as np
 import pytest
 from matplotlib import cbook
+from PIL import Image
 from skimage import data
 
 from verifier.id_docs.face_match import (
@@ -29,9 +30,8 @@ def astronaut() -> np.ndarray:
 
 @pytest.fixture(scope="module")
 def hopper() -> np.ndarray:
-    with cbook.get_sample_data("grace_hopper.jpg") as handle:  # Grace Hopper (matplotlib)
-        encoded = np.frombuffer(handle.read(), dtype=np.uint8)
-    return cv2.cvtColor(cv2.imdecode(encoded, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+    path = cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)  # Grace Hopper (matplotlib)
+    return np.asarray(Image.open(path).convert("RGB"))
 
 
 def _as_document_copy(rgb: np.ndarray) -> np.ndarray:
@@ -42,7 +42,9 @@ def _as_document_copy(rgb: np.ndarray) -> np.ndarray:
     dimmer = np.clip(warped.astype(np.float32) * 0.8 + 20, 0, 255).astype(np.uint8)
     ok, encoded = cv2.imencode(".jpg", dimmer[..., ::-1], [cv2.IMWRITE_JPEG_QUALITY, 40])
     assert ok
-    return np.ascontiguousarray(cv2.imdecode(encoded, cv2.IMREAD_COLOR)[..., ::-1])
+    decoded = cv2.imdecode(encoded, cv2.IMREAD_COLOR)
+    assert decoded is not None
+    return np.ascontiguousarray(decoded[..., ::-1])
 
 
 def test_detects_one_face_with_landmarks_inside_the_box(astronaut: np.ndarray) -> None:

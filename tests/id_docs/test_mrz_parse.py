@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
@@ -145,7 +146,7 @@ def test_icao_visa_specimens_have_no_composite(lines: list[str], fmt: MrzFormat)
         assert data.optional_data == "6ZE184226B"
 
 
-def _digit_corruptions(lines: list[str]):  # type: ignore[no-untyped-def]
+def _digit_corruptions(lines: list[str]) -> Iterator[tuple[Position, list[str]]]:
     for row, line in enumerate(lines):
         for col, char in enumerate(line):
             if char.isdigit():
@@ -331,7 +332,7 @@ def test_invalid_sex_marker() -> None:
     ("builder", "code"),
     [(td3, "I<"), (td1, "P<"), (td1, "V<"), (td2, "X<")],
 )
-def test_document_code_must_fit_the_format(builder, code: str) -> None:  # type: ignore[no-untyped-def]
+def test_document_code_must_fit_the_format(builder: Callable[..., list[str]], code: str) -> None:
     result = parse_mrz(builder(code=code), today=TODAY)
     assert any(p.kind is ProblemKind.DOCUMENT_CODE for p in result.problems)
 

@@ -27,13 +27,18 @@ from verifier.verdict import RuleResult, Status
 
 
 class MrzReadResult(Protocol):
-    """What the MRZ reader returns (verifier.id_docs.mrz_reader.MrzRead)."""
+    """What the MRZ reader returns (verifier.id_docs.mrz_reader.MrzRead, a frozen dataclass)."""
 
-    lines: list[str] | None
-    doc_format: str | None
-    rotation_degrees: int
-    method: str
-    elapsed_ms: float
+    @property
+    def lines(self) -> list[str] | None: ...
+    @property
+    def doc_format(self) -> str | None: ...
+    @property
+    def rotation_degrees(self) -> int: ...
+    @property
+    def method(self) -> str: ...
+    @property
+    def elapsed_ms(self) -> float: ...
 
 
 MrzReader = Callable[[np.ndarray], MrzReadResult]
