@@ -1,0 +1,115 @@
+"""Structure-aware decoding of the recogniser's output: fixed line lengths, field types and the
+check-digit search among alternatives. Frame probabilities are built by hand so each case is
+exactly the confusion it names."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from verifier.id_docs.mrz_ocr import ALPHABET, read_fixed_length
+from verifier.id_docs.mrz_structure import (
+    ALLOWED,
+    Alternative,
+    correct_with_alternatives,
+    failing_groups,
+)
+
+TD3 = [
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+    "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+]
+CLASSES = len(ALPHABET) + 1
+
+
+def frames_for(text: str, confusions: dict[int, dict[str, float]] | None = None) -> np.ndarray:
+    """Two frames per character and a blank frame after each, as a trained CTC model emits."""
+    confusions = confusions or {}
+    rows = []
+    for i, char in enumerate(text):
+        row = np.full(CLASSES, 1e-4)
+        row[ALPHABET.index(char) + 1] = 0.97
+        for other, p in confusions.get(i, {}).items():
+            row[ALPHABET.index(other) + 1] = p
+        rows.extend([row / row.sum(), row / row.sum()])
+        blank = np.full(CLASSES, 1e-4)
+        blank[0] = 0.99
+        rows.append(blank / blank.sum())
+    return np.array(rows)
+
+
+def test_clean_frames_read_exactly() -> None:
+    reading = read_fixed_length(frames_for(TD3[1]), ALLOWED["TD3"][1])
+    assert reading.text == TD3[1]
+    assert reading.free_text == TD3[1]
+    assert min(reading.confidences) > 0.9
+
+
+def test_digit_field_takes_the_digit_even_when_a_letter_looks_likelier() -> None:
+    # Birth date position 14 ('4'): the model prefers 'A'; only digits (or '<') may stand there.
+    probs = frames_for(TD3[1], {14: {"A": 0.97, "4": 0.5}})
+    reading = read_fixed_length(probs, ALLOWED["TD3"][1])
+    assert reading.free_text[14] == "A"
+    assert reading.text == TD3[1]
+
+
+def test_name_field_takes_the_letter_where_the_model_sees_a_zero() -> None:
+    line = TD3[0]
+    o_index = line.index("O")  # the O of "UTO"
+    probs = frames_for(line, {o_index: {"0": 0.97, "O": 0.6}})
+    assert read_fixed_length(probs, ALLOWED["TD3"][0]).text == line
+
+
+def test_forced_length_drops_a_spurious_character() -> None:
+    # A stray '1' read between two fillers (e.g. a smudge): the free reading is 45 long.
+    noisy = TD3[0][:30] + "1" + TD3[0][30:]
+    probs = frames_for(noisy, {30: {"1": 0.4}})
+    probs[30 * 3 : 30 * 3 + 2, ALPHABET.index("1") + 1] = 0.35
+    reading = read_fixed_length(probs, ALLOWED["TD3"][0])
+    assert len(reading.free_text) == 45
+    assert reading.text == TD3[0]
+
+
+def test_forced_length_recovers_a_merged_filler_run() -> None:
+    # The blank between two '<' is weak ('<' wins the frame), so the free reading collapses
+    # them into one; the fixed length brings the second back at the cheapest place.
+    line = TD3[0]
+    probs = frames_for(line)
+    blank_frame = 30 * 3 + 2
+    probs[blank_frame, 0] = 0.35
+    probs[blank_frame, ALPHABET.index("<") + 1] = 0.6
+    reading = read_fixed_length(probs, ALLOWED["TD3"][0])
+    assert len(reading.free_text) == 43
+    assert reading.text == line
+
+
+def test_check_digit_chooses_between_b_and_8_in_the_document_number() -> None:
+    wrong = TD3[1][:3] + "B" + TD3[1][4:]  # document number "L89B902C3" instead of "L898902C3"
+    assert "document_number" in failing_groups("TD3", [TD3[0], wrong])
+    alternatives = [Alternative(1, 3, "8", 0.8), Alternative(1, 5, "O", 0.5)]
+    corrected, cost = correct_with_alternatives("TD3", [TD3[0], wrong], alternatives)
+    assert corrected == TD3
+    assert cost == 0.8
+
+
+def test_filler_read_as_e_is_corrected_by_the_optional_data_check() -> None:
+    # The optional data "ZE184226B<<<<<" (check digit 1): a '<' read as E breaks its check.
+    wrong = TD3[1][:38] + "E" + TD3[1][39:]
+    assert failing_groups("TD3", [TD3[0], wrong]) == ["optional_data", "composite"]
+    corrected, _ = correct_with_alternatives("TD3", [TD3[0], wrong], [Alternative(1, 38, "<", 1.2)])
+    assert corrected == TD3
+
+
+def test_filler_read_as_k_passes_every_check_digit() -> None:
+    # K is worth 20, a multiple of 10: no 7-3-1 check digit can tell it from '<' (worth 0).
+    # Why the reader must not rely on check digits alone for fillers.
+    wrong = TD3[1][:38] + "K" + TD3[1][39:]
+    assert failing_groups("TD3", [TD3[0], wrong]) == []
+
+
+def test_no_correction_beyond_the_cost_limit() -> None:
+    wrong = TD3[1][:3] + "B" + TD3[1][4:]
+    corrected, cost = correct_with_alternatives(
+        "TD3", [TD3[0], wrong], [Alternative(1, 3, "8", 20.0)], max_cost=9.0
+    )
+    assert corrected[1] == wrong
+    assert cost == 0.0

@@ -1,0 +1,170 @@
+"""MRZ structure used while reading: line lengths, the character class of every position, and the
+check-digit groups, plus the search that picks among the recogniser's alternatives so that the
+check digits hold.
+
+This is reading, not validation: it only chooses the most probable text consistent with ICAO
+Doc 9303's layout. Parsing and the verdict on the fields live in `mrz_parse`.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+from verifier.id_docs.check_digit import compute_check_digit
+
+DIGITS = "0123456789"
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+FILLER = "<"
+ALNUM = DIGITS + LETTERS + FILLER
+ALPHA = LETTERS + FILLER
+NUMERIC = DIGITS + FILLER  # unknown dates and some check digits are filled with '<'
+SEX = "MFX<"
+
+LINE_LENGTHS = {"TD1": 30, "TD2": 36, "TD3": 44}
+LINE_COUNTS = {"TD1": 3, "TD2": 2, "TD3": 2}
+
+
+def _layout(spec: list[tuple[int, str]]) -> list[str]:
+    out: list[str] = []
+    for count, chars in spec:
+        out.extend([chars] * count)
+    return out
+
+
+# Allowed characters per position, line by line (ICAO Doc 9303 Parts 4-6).
+_NAME_LINE = {n: _layout([(1, LETTERS), (1, ALPHA), (3, ALPHA), (n - 5, ALPHA)]) for n in (36, 44)}
+ALLOWED: dict[str, list[list[str]]] = {
+    "TD3": [
+        _NAME_LINE[44],
+        _layout([
+            (9, ALNUM), (1, NUMERIC), (3, ALPHA), (6, NUMERIC), (1, NUMERIC), (1, SEX), (6, NUMERIC),
+            (1, NUMERIC), (14, ALNUM), (1, NUMERIC), (1, DIGITS),
+        ]),
+    ],
+    "TD2": [
+        _NAME_LINE[36],
+        _layout([
+            (9, ALNUM), (1, NUMERIC), (3, ALPHA), (6, NUMERIC), (1, NUMERIC), (1, SEX), (6, NUMERIC),
+            (1, NUMERIC), (7, ALNUM), (1, DIGITS),
+        ]),
+    ],
+    "TD1": [
+        _layout([(1, LETTERS), (1, ALPHA), (3, ALPHA), (9, ALNUM), (1, NUMERIC), (15, ALNUM)]),
+        _layout([
+            (6, NUMERIC), (1, NUMERIC), (1, SEX), (6, NUMERIC), (1, NUMERIC), (3, ALPHA), (11, ALNUM),
+            (1, DIGITS),
+        ]),
+        _layout([(30, ALPHA)]),
+    ],
+}
+
+
+@dataclass(frozen=True)
+class CheckGroup:
+    """Positions (line, index) of the checked characters and of their check digit."""
+
+    name: str
+    fields: tuple[tuple[int, int], ...]
+    check: tuple[int, int]
+
+
+def _span(line: int, start: int, stop: int) -> tuple[tuple[int, int], ...]:
+    return tuple((line, i) for i in range(start, stop))
+
+
+CHECK_GROUPS: dict[str, tuple[CheckGroup, ...]] = {
+    "TD3": (
+        CheckGroup("document_number", _span(1, 0, 9), (1, 9)),
+        CheckGroup("birth_date", _span(1, 13, 19), (1, 19)),
+        CheckGroup("expiry_date", _span(1, 21, 27), (1, 27)),
+        CheckGroup("optional_data", _span(1, 28, 42), (1, 42)),
+        CheckGroup("composite", _span(1, 0, 10) + _span(1, 13, 20) + _span(1, 21, 43), (1, 43)),
+    ),
+    "TD2": (
+        CheckGroup("document_number", _span(1, 0, 9), (1, 9)),
+        CheckGroup("birth_date", _span(1, 13, 19), (1, 19)),
+        CheckGroup("expiry_date", _span(1, 21, 27), (1, 27)),
+        CheckGroup("composite", _span(1, 0, 10) + _span(1, 13, 20) + _span(1, 21, 35), (1, 35)),
+    ),
+    "TD1": (
+        CheckGroup("document_number", _span(0, 5, 14), (0, 14)),
+        CheckGroup("birth_date", _span(1, 0, 6), (1, 6)),
+        CheckGroup("expiry_date", _span(1, 8, 14), (1, 14)),
+        CheckGroup(
+            "composite", _span(0, 5, 30) + _span(1, 0, 7) + _span(1, 8, 15) + _span(1, 18, 29), (1, 29)
+        ),
+    ),
+}
+
+
+def group_holds(group: CheckGroup, lines: list[str]) -> bool:
+    """True when the group's check digit matches (an all-filler optional field may have '<')."""
+    text = "".join(lines[ln][i] for ln, i in group.fields)
+    check = lines[group.check[0]][group.check[1]]
+    if check == FILLER:
+        # '<' stands for an empty optional field, or for 0 (ICAO allows both in places).
+        return set(text) <= {FILLER} or compute_check_digit(text) == "0"
+    if not check.isdigit():
+        return False
+    return compute_check_digit(text) == check
+
+
+def failing_groups(doc_format: str, lines: list[str]) -> list[str]:
+    return [g.name for g in CHECK_GROUPS[doc_format] if not group_holds(g, lines)]
+
+
+@dataclass(frozen=True)
+class Alternative:
+    line: int
+    index: int
+    char: str
+    cost: float  # extra negative log-probability against the first choice
+
+
+def correct_with_alternatives(
+    doc_format: str,
+    lines: list[str],
+    alternatives: list[Alternative],
+    max_changes: int = 2,
+    max_cost: float = 9.0,
+) -> tuple[list[str], float]:
+    """The cheapest set of substitutions (at most `max_changes` per check group, total cost at
+    most `max_cost`) that makes failing check groups hold. Groups are fixed one after another,
+    the composite last, never undoing a group that already holds."""
+    current = [list(line) for line in lines]
+    total_cost = 0.0
+    by_position: dict[tuple[int, int], list[Alternative]] = {}
+    for alt in alternatives:
+        by_position.setdefault((alt.line, alt.index), []).append(alt)
+    groups = CHECK_GROUPS[doc_format]
+    for group in groups:
+        as_text = ["".join(chars) for chars in current]
+        if group_holds(group, as_text):
+            continue
+        protected = {
+            pos
+            for other in groups
+            if other is not group and group_holds(other, as_text)
+            for pos in (*other.fields, other.check)
+        }
+        positions = [p for p in (*group.fields, group.check) if p in by_position and p not in protected]
+        best: tuple[float, tuple[Alternative, ...]] | None = None
+        for changes in range(1, max_changes + 1):
+            for combo_positions in itertools.combinations(positions, changes):
+                for combo in itertools.product(*(by_position[p] for p in combo_positions)):
+                    cost = sum(a.cost for a in combo)
+                    if total_cost + cost > max_cost or (best is not None and cost >= best[0]):
+                        continue
+                    trial = [chars[:] for chars in current]
+                    for alt in combo:
+                        trial[alt.line][alt.index] = alt.char
+                    if group_holds(group, ["".join(chars) for chars in trial]):
+                        best = (cost, combo)
+            if best is not None:
+                break
+        if best is not None:
+            for alt in best[1]:
+                current[alt.line][alt.index] = alt.char
+            total_cost += best[0]
+    return ["".join(chars) for chars in current], total_cost
