@@ -122,3 +122,11 @@ def test_no_face_on_one_side_goes_to_review(astronaut: np.ndarray) -> None:
     assert on_document.status is Status.REVIEW and "document" in on_document.message_en
     in_portrait = face_match_rule(astronaut, coffee, POLICY)
     assert in_portrait.status is Status.REVIEW and "portrait" in in_portrait.message_en
+
+
+def test_sessions_are_built_once_per_process(astronaut: np.ndarray) -> None:
+    from verifier.id_docs import face_match
+
+    detect_faces(astronaut, POLICY.face_detection_score)
+    first = face_match._session(YUNET_MODEL)
+    assert face_match._session(YUNET_MODEL) is first

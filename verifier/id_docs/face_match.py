@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -64,32 +63,23 @@ class DetectedFace:
 
 
 _session_lock = threading.Lock()
+_sessions: dict[str, ort.InferenceSession] = {}  # model name -> session, built on first use
 
 
-def _session_options() -> ort.SessionOptions:
-    options = ort.SessionOptions()
-    options.log_severity_level = 3  # the zoo files carry harmless initializer warnings
-    return options
-
-
-@lru_cache(maxsize=1)
-def _yunet_session() -> ort.InferenceSession:
+def _session(name: str) -> ort.InferenceSession:
+    """One onnxruntime session per model and process, built on first use (thread-safe)."""
     with _session_lock:
-        return ort.InferenceSession(
-            dequantized_model_bytes(model_path(YUNET_MODEL)),
-            _session_options(),
-            providers=["CPUExecutionProvider"],
-        )
-
-
-@lru_cache(maxsize=1)
-def _sface_session() -> ort.InferenceSession:
-    with _session_lock:
-        return ort.InferenceSession(
-            dequantized_model_bytes(model_path(SFACE_MODEL)),
-            _session_options(),
-            providers=["CPUExecutionProvider"],
-        )
+        session = _sessions.get(name)
+        if session is None:
+            options = ort.SessionOptions()
+            options.log_severity_level = 3  # the zoo files carry harmless initializer warnings
+            session = ort.InferenceSession(
+                dequantized_model_bytes(model_path(name)),
+                options,
+                providers=["CPUExecutionProvider"],
+            )
+            _sessions[name] = session
+        return session
 
 
 def detect_faces(rgb: np.ndarray, min_score: float) -> list[DetectedFace]:
@@ -107,8 +97,8 @@ def detect_faces(rgb: np.ndarray, min_score: float) -> list[DetectedFace]:
     blob = canvas.transpose(2, 0, 1)[np.newaxis]
     outputs = dict(
         zip(
-            [o.name for o in _yunet_session().get_outputs()],
-            _yunet_session().run(None, {"input": blob}),
+            [o.name for o in _session(YUNET_MODEL).get_outputs()],
+            _session(YUNET_MODEL).run(None, {"input": blob}),
             strict=True,
         )
     )
@@ -174,7 +164,7 @@ def face_embedding(rgb: np.ndarray, face: DetectedFace) -> np.ndarray:
     """SFace's unit-length 128-d feature of one detected face."""
     aligned = align_face(rgb, face).astype(np.float32)
     blob = aligned.transpose(2, 0, 1)[np.newaxis]  # RGB 0-255, as FaceRecognizerSF feeds it
-    (feature,) = _sface_session().run(["fc1"], {"data": blob})
+    (feature,) = _session(SFACE_MODEL).run(["fc1"], {"data": blob})
     vector = np.asarray(feature, dtype=np.float64).reshape(-1)
     norm = float(np.linalg.norm(vector))
     return vector / norm if norm > 0 else vector
