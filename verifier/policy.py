@@ -150,6 +150,8 @@ class EvenLightingPolicy:
 
 @dataclass(frozen=True)
 class PlainBackgroundPolicy:
+    median_fail_l: float
+    median_pass_l: float
     dark_tenth_fail_l: float
     dark_tenth_pass_l: float
     saturation_pass: float

@@ -1,8 +1,8 @@
 """The background around the main face, separated from the person by the landmarks.
 
 The person is the head (an ellipse from chin to the estimated crown, wide enough for ordinary
-hair) plus the neck and shoulders below it (a trapezoid to the bottom of the image). Everything
-else is background. The photo is first reduced to `LONG_SIDE` pixels: the background's
+hair) plus the neck and shoulders below it (a trapezoid to the bottom of the image). The
+background is what is neither, above the chin line: lower down, the frame shows clothes. The photo is first reduced to `LONG_SIDE` pixels: the background's
 brightness, colour and texture are large-scale properties, and this keeps the cost under 2 ms.
 """
 
@@ -28,6 +28,7 @@ class BackgroundSample:
     lab: np.ndarray  # reduced image, CIELAB float32
     background: np.ndarray  # bool: not the person
     near_head: np.ndarray  # bool: background within a band around the head
+    image_left: np.ndarray  # bool: on the image-left side of the face's vertical axis
     scale: float  # reduced pixels per working pixel
     head_outline: tuple[tuple[float, float], ...]  # working pixels
     band_outline: tuple[tuple[float, float], ...]  # working pixels
@@ -88,11 +89,16 @@ def sample_background(
     cv2.fillPoly(person, [head, np.round(torso).astype(np.int32)], 255)
     near = np.zeros((sh, sw), dtype=np.uint8)
     cv2.fillPoly(near, [band], 255)
-    background = person == 0
+    # Only beside and above the head: below the chin the frame holds clothes, whatever the wall.
+    yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32)
+    above_chin = (xx - chin_s[0]) * up[0] + (yy - chin_s[1]) * up[1] >= 0
+    background = (person == 0) & above_chin
+    image_left = (xx - chin_s[0]) * -up[1] + (yy - chin_s[1]) * up[0] < 0
     return BackgroundSample(
         lab=lab,
         background=background,
         near_head=background & (near > 0),
+        image_left=image_left,
         scale=scale,
         head_outline=tuple((float(x) / scale, float(y) / scale) for x, y in head),
         band_outline=tuple((float(x) / scale, float(y) / scale) for x, y in band),

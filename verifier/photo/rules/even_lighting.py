@@ -26,10 +26,11 @@ IMAGE_LEFT_CHEEK = (-1.0, 0.1, -0.25, 1.2)
 IMAGE_RIGHT_CHEEK = (0.25, 0.1, 1.0, 1.2)
 FOREHEAD = (-0.6, -0.9, 0.6, -0.35)
 CHIN = (-0.4, 1.45, 0.4, 2.0)
-# A hot spot: one patch of clipped skin (linear 0.95 is sRGB ~250) over twice as bright as the
-# skin's median. Hard light leaves small clipped highlights on any face; glare makes one big one.
+# A hot spot: one patch of clipped skin (linear 0.95 is sRGB ~250) at least half again as bright
+# as the rest of the skin's median. Hard light leaves small clipped highlights on any face; glare
+# makes one big one.
 HOT_SPOT_LINEAR = 0.95
-HOT_SPOT_FACTOR = 2.2
+HOT_SPOT_FACTOR = 1.5
 MIN_PIXELS = 20
 
 
@@ -77,7 +78,8 @@ class EvenLighting(PhotoRule):
         chin = _median_luma(aligned, CHIN)
         cheeks = float(np.nanmean([left, right])) if not (np.isnan(left) and np.isnan(right)) else 0.0
         skin = aligned.linear_luma[aligned.skin]
-        median = float(np.median(skin)) if skin.size else 0.0
+        unclipped = skin[skin < HOT_SPOT_LINEAR]
+        median = float(np.median(unclipped)) if unclipped.size else 1.0
         hot_share = _largest_hot_spot(aligned, median) / max(1, skin.size)
         side = _stops(left, right)
         return Measurement(

@@ -29,7 +29,7 @@ from verifier.verdict import RuleResult, Status
 # The crown in IED units of the aligned face (origin between the eyes, y down); the mesh ends
 # at about -0.9 (upper forehead), the skull at about -1.9.
 CROWN = (-0.75, -2.0, 0.75, -1.1)
-BACKGROUND_DELTA_E = 12.0  # CIELAB distance under which a pixel matches the background
+BACKGROUND_DELTA_E = 6.0  # CIELAB distance under which a pixel matches the background
 # Hair colours: L* up to ~68 (platinum blond), a*/b* not negative (no blue/green), chroma < 35.
 HAIR_MAX_L = 68.0
 HAIR_MIN_AB = -4.0

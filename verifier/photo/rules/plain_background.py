@@ -2,8 +2,8 @@
 
 The background is the photo outside the person (head and shoulders placed from the landmarks,
 see verifier/photo/background.py). Measured there, in CIELAB: how light its darker tenth is,
-its median colour saturation, its texture (mean brightness gradient), and how much darker the
-darkest part of a band beside the head is than the rest (a cast shadow).
+its median colour saturation, its texture (mean brightness gradient), and the brightness
+difference between the band beside the head on its left and on its right (a cast shadow).
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from verifier.photo.rules.base import (
     grade_low_is_bad,
 )
 from verifier.policy import Policy
-from verifier.verdict import RuleResult, Status, severity
+from verifier.verdict import RuleResult, Status, combine, severity
 
 MIN_BACKGROUND_PIXELS = 200  # reduced-image pixels; fewer: the photo is all person
-SHADOW_PERCENTILE = 20
+MIN_BAND_PIXELS = 20
 
 
 class PlainBackground(PhotoRule):
@@ -71,12 +71,13 @@ class PlainBackground(PhotoRule):
             )
         values = lightness[mask]
         chroma = np.hypot(sample.lab[..., 1][mask], sample.lab[..., 2][mask])
-        far = mask & ~sample.near_head
-        near_values = lightness[sample.near_head]
-        far_values = lightness[far]
+        # A cast shadow falls on one side of the head (the light comes from the other); hair
+        # sticking out of the head outline darkens both sides alike.
         shadow = 0.0
-        if near_values.size >= 20 and far_values.size >= 20:
-            shadow = float(np.median(far_values) - np.percentile(near_values, SHADOW_PERCENTILE))
+        left = lightness[sample.near_head & sample.image_left]
+        right = lightness[sample.near_head & ~sample.image_left]
+        if left.size >= MIN_BAND_PIXELS and right.size >= MIN_BAND_PIXELS:
+            shadow = float(abs(np.median(left) - np.median(right)))
         dark_tenth = float(np.percentile(values, 10))
         return Measurement(
             value=dark_tenth,
@@ -94,6 +95,7 @@ class PlainBackground(PhotoRule):
     def judge(self, m: Measurement, policy: Policy, context: CheckContext) -> RuleResult:
         p = policy.plain_background
         threshold = (
+            f"median L* >= {p.median_pass_l:g} (fail < {p.median_fail_l:g}), "
             f"darker tenth L* >= {p.dark_tenth_pass_l:g} (fail < {p.dark_tenth_fail_l:g}), "
             f"saturation <= {p.saturation_pass:g} (fail > {p.saturation_fail:g}), "
             f"texture <= {p.texture_pass:g} (fail > {p.texture_fail:g}), "
@@ -108,7 +110,10 @@ class PlainBackground(PhotoRule):
             "shadow": grade_high_is_bad(d["shadow_l"], p.shadow_pass_l, p.shadow_fail_l),
             "texture": grade_high_is_bad(d["texture"], p.texture_pass, p.texture_fail),
             "colour": grade_high_is_bad(d["saturation"], p.saturation_pass, p.saturation_fail),
-            "dark": grade_low_is_bad(d["dark_tenth_l"], p.dark_tenth_fail_l, p.dark_tenth_pass_l),
+            "dark": combine((
+                grade_low_is_bad(d["dark_tenth_l"], p.dark_tenth_fail_l, p.dark_tenth_pass_l),
+                grade_low_is_bad(d["median_l"], p.median_fail_l, p.median_pass_l),
+            )),
         }
         worst = max(grades, key=lambda k: severity(grades[k]))
         status = grades[worst]
