@@ -110,3 +110,16 @@ def test_register_adds_the_id_subcommand() -> None:
     args = parser.parse_args(["id", "doc.jpg", "--portrait", "me.jpg", "--json", "--lang", "en"])
     assert args.func is run
     assert (args.document, args.portrait, args.json, args.lang) == ("doc.jpg", "me.jpg", True, "en")
+
+
+def test_unreadable_portrait_fails_the_face_match_only_naming_the_portrait() -> None:
+    from verifier.decode import decode_image
+    from verifier.id_docs.check import _portrait_rule
+    from verifier.policy import default_policy
+
+    policy = default_policy()
+    document = decode_image(_jpeg(data.astronaut()), policy.decode)
+    rule = _portrait_rule(document, b"not a photo", policy)
+    assert rule.rule == "face_match" and rule.status is Status.FAIL
+    assert rule.value == "not_an_image"
+    assert rule.message_en.startswith("Portrait: ") and rule.message_nb.startswith("Portrettet: ")

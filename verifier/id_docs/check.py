@@ -83,14 +83,15 @@ def check_mrz_lines(
     )
 
 
-def _unreadable(error: DecodeError, rule: str) -> RuleResult:
+def _unreadable(error: DecodeError, rule: str, *, what: tuple[str, str] = ("", "")) -> RuleResult:
+    prefix_nb, prefix_en = what
     return RuleResult(
         rule,
         Status.FAIL,
         str(error.code),
         "a readable JPEG, PNG, WebP or HEIC image",
-        error.message_nb,
-        error.message_en,
+        prefix_nb + error.message_nb,
+        prefix_en + error.message_en,
     )
 
 
@@ -98,7 +99,7 @@ def _portrait_rule(document: DecodedImage, portrait: bytes, policy: Policy) -> R
     try:
         decoded = decode_image(portrait, policy.decode)
     except DecodeError as exc:
-        return _unreadable(exc, "face_match")
+        return _unreadable(exc, "face_match", what=("Portrettet: ", "Portrait: "))
     result = face_match_rule(document.rgb, decoded.rgb, policy.id_documents)
     # Regions are drawn on the original upload: back from working to source pixels.
     return replace(result, regions=tuple(r.scaled(1 / document.scale) for r in result.regions))

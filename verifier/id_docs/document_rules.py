@@ -37,6 +37,7 @@ def mrz_valid_rule(parse: MrzParse) -> RuleResult:
             "The machine readable zone is valid (all check digits match).",
         )
     failed = parse.failed_check_digits
+    value = ",".join(failed) if failed else ",".join(sorted({str(p.kind) for p in parse.problems}))
     details: dict[str, float | str] = {
         f"problem_{i + 1}": f"{p.kind}:{p.field}" for i, p in enumerate(parse.problems)
     }
@@ -45,7 +46,7 @@ def mrz_valid_rule(parse: MrzParse) -> RuleResult:
     return RuleResult(
         "mrz_valid",
         Status.REVIEW,
-        ",".join(failed) if failed else str(parse.problems[0].kind) if parse.problems else None,
+        value,
         threshold,
         "Den maskinlesbare sonen stemmer ikke: "
         + "; ".join(p.message_nb for p in parse.problems)
