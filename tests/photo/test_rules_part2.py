@@ -1,0 +1,150 @@
+"""Part-2 portrait rules on real photographs with controlled edits (tests/photo/edits_part2.py):
+every edit must fail the rule it breaks and leave the others' verdicts alone; the unedited base
+passes them all; darker skin changes no lighting or background verdict."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+import numpy as np
+import pytest
+
+from tests.photo import edits_part2 as edits
+from tests.photo.conftest import checked
+from verifier.photo.check import PhotoCheck, check_photo_detailed
+from verifier.verdict import RuleResult, Status
+
+PART2_RULES = ("no_glasses", "no_headgear", "ears_visible", "even_lighting", "plain_background")
+
+EDITS: dict[str, Callable[[edits.Base], np.ndarray]] = {
+    "base": lambda b: b.rgb,
+    "glasses": edits.glasses,
+    "sunglasses": lambda b: edits.glasses(b, dark_lenses=True),
+    "cap": edits.cap,
+    "scarf": edits.scarf,
+    "hair_over_ears": edits.hair_over_ears,
+    "half_face_shadow": edits.half_face_shadow,
+    "flash_hot_spot": edits.flash_hot_spot,
+    "busy_background": edits.busy_background,
+    "dark_background": lambda b: edits.coloured_background(b, (60, 60, 70)),
+    "coloured_background": lambda b: edits.coloured_background(b, (120, 170, 230)),
+    "shadow_beside_head": edits.shadow_beside_head,
+}
+
+
+@cache
+def darker_base() -> edits.Base:
+    """The same person with darker skin: the light and the edits then act on darker skin."""
+    b = edits.base()
+    return edits.Base(edits.darker_skin(b.rgb, b.points), b.person, b.points)
+
+
+@cache
+def check(name: str, darker_skin: bool = False, religious: bool = False) -> PhotoCheck:
+    rgb = EDITS[name](darker_base() if darker_skin else edits.base())
+    return check_photo_detailed(edits.encode(rgb), religious_headgear_declared=religious)
+
+
+def result(c: PhotoCheck, rule: str) -> RuleResult:
+    return next(r for r in c.verdict.results if r.rule == rule)
+
+
+def status(name: str, rule: str, **kwargs: bool) -> Status:
+    return result(check(name, **kwargs), rule).status
+
+
+def test_the_base_passes_every_part2_rule() -> None:
+    c = check("base")
+    assert c.analysis is not None and c.analysis.main is not None
+    for rule in PART2_RULES:
+        assert result(c, rule).status is Status.PASS, result(c, rule)
+
+
+@pytest.mark.parametrize(
+    ("edit", "rule"),
+    [
+        ("glasses", "no_glasses"),
+        ("sunglasses", "no_glasses"),
+        ("cap", "no_headgear"),
+        ("scarf", "no_headgear"),
+        ("scarf", "ears_visible"),
+        ("hair_over_ears", "ears_visible"),
+        ("half_face_shadow", "even_lighting"),
+        ("flash_hot_spot", "even_lighting"),
+        ("busy_background", "plain_background"),
+        ("dark_background", "plain_background"),
+        ("coloured_background", "plain_background"),
+        ("shadow_beside_head", "plain_background"),
+    ],
+)
+def test_each_edit_fails_the_rule_it_breaks(edit: str, rule: str) -> None:
+    assert status(edit, rule) is Status.FAIL, result(check(edit), rule)
+
+
+@pytest.mark.parametrize(
+    ("edit", "untouched"),
+    [
+        ("glasses", ("no_headgear", "ears_visible", "even_lighting", "plain_background")),
+        ("cap", ("no_glasses", "ears_visible", "even_lighting", "plain_background")),
+        ("hair_over_ears", ("no_glasses", "no_headgear", "even_lighting", "plain_background")),
+        ("flash_hot_spot", ("no_glasses", "no_headgear", "ears_visible", "plain_background")),
+        ("busy_background", ("no_glasses", "no_headgear", "ears_visible", "even_lighting")),
+        ("dark_background", ("no_glasses", "no_headgear", "ears_visible", "even_lighting")),
+        ("shadow_beside_head", ("no_glasses", "no_headgear", "ears_visible", "even_lighting")),
+    ],
+)
+def test_an_edit_leaves_the_other_rules_passing(edit: str, untouched: tuple[str, ...]) -> None:
+    for rule in untouched:
+        assert status(edit, rule) is Status.PASS, (rule, result(check(edit), rule))
+
+
+def test_real_glasses_and_flag_background_fail() -> None:
+    """Grace Hopper's photo (matplotlib sample): real spectacles, a flag behind her."""
+    c = checked("good_portrait.jpg")
+    assert result(c, "no_glasses").status is Status.FAIL
+    assert result(c, "plain_background").status is Status.FAIL
+
+
+def test_religious_headgear_declaration_turns_fail_into_review_and_nothing_else() -> None:
+    plain, declared = check("scarf"), check("scarf", religious=True)
+    assert result(plain, "no_headgear").status is Status.FAIL
+    flagged = result(declared, "no_headgear")
+    assert flagged.status is Status.REVIEW
+    assert flagged.value == result(plain, "no_headgear").value
+    assert "religiøse" in flagged.message_nb and "Religious" in flagged.message_en
+    for before, after in zip(plain.verdict.results, declared.verdict.results, strict=True):
+        if before.rule != "no_headgear":
+            assert (before.rule, before.status, before.value) == (after.rule, after.status, after.value)
+    # Without a covering the declaration changes nothing at all.
+    assert status("base", "no_headgear", religious=True) is Status.PASS
+
+
+@pytest.mark.parametrize("edit", ["base", "half_face_shadow", "flash_hot_spot", "busy_background",
+                                  "shadow_beside_head"])
+def test_lighting_and_background_verdicts_do_not_depend_on_skin_tone(edit: str) -> None:
+    for rule in ("even_lighting", "plain_background"):
+        assert status(edit, rule, darker_skin=True) is status(edit, rule), rule
+    # The skin really is darker: the face's mean brightness fell by over a third.
+    light, dark = result(check(edit), "exposure"), result(check(edit, darker_skin=True), "exposure")
+    assert isinstance(light.value, float) and isinstance(dark.value, float)
+    assert dark.value < light.value * 0.65
+
+
+@pytest.mark.parametrize("rule", PART2_RULES)
+def test_results_carry_value_threshold_messages_and_regions(rule: str) -> None:
+    for edit in ("base", "glasses", "cap", "hair_over_ears", "half_face_shadow", "busy_background"):
+        r = result(check(edit), rule)
+        assert isinstance(r.value, float) and np.isfinite(r.value)
+        assert r.threshold and r.message_nb and r.message_en and r.message_nb != r.message_en
+        assert r.regions and all(len(region.points) >= 2 for region in r.regions)
+    failing = result(check({"no_glasses": "glasses", "no_headgear": "cap", "ears_visible": "hair_over_ears",
+                            "even_lighting": "half_face_shadow", "plain_background": "busy_background"}[rule]),
+                     rule)
+    assert failing.message_en != result(check("base"), rule).message_en  # the fix, not the pass text
+
+
+def test_part2_rules_are_fast() -> None:
+    timings = check("glasses").verdict.timings_ms
+    spent = sum(timings[f"rule.{rule}"] for rule in PART2_RULES)
+    assert spent < 250  # ms, generous for a loaded CI machine; the benchmark reports ~15 ms
