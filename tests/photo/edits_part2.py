@@ -59,20 +59,22 @@ def _person_mask(rgb: np.ndarray) -> np.ndarray:
     cv2.ellipse(seed, (int(w * 0.47), int(h * 0.33)), (int(w * 0.17), int(h * 0.2)), 0, 0, 360, cv2.GC_FGD, -1)
     cv2.rectangle(seed, (int(w * 0.15), int(h * 0.85)), (int(w * 0.75), h), cv2.GC_FGD, -1)
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
-    cv2.grabCut(cv2.cvtColor(small, cv2.COLOR_RGB2BGR), seed, None, bgd, fgd, 3, cv2.GC_INIT_WITH_MASK)
-    person = np.isin(seed, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.uint8)
+    bgr = np.ascontiguousarray(small[..., ::-1])
+    cv2.grabCut(bgr, seed, None, bgd, fgd, 3, cv2.GC_INIT_WITH_MASK)  # type: ignore[call-overload]
+    person: np.ndarray = np.isin(seed, (cv2.GC_FGD, cv2.GC_PR_FGD)).astype(np.uint8)
     # Keep the largest blob and close small holes: GrabCut leaves specks on the busy backdrop.
     count, labels, stats, _ = cv2.connectedComponentsWithStats(person)
     if count > 1:
         person = (labels == 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))).astype(np.uint8)
     person = cv2.morphologyEx(person, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
     # Above the neck ring only the head belongs to the person.
-    head = np.zeros_like(person)
+    head = np.zeros((h, w), dtype=np.uint8)
     cv2.ellipse(head, (int(w * 0.47), int(h * 0.3)), (int(w * 0.27), int(h * 0.32)), 0, 0, 360, 1, -1)
-    upper = np.zeros_like(person)
-    upper[: int(h * 0.45)] = 1
-    person &= ~(upper & ~head) & 1
-    return cv2.resize(person, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
+    outside_head_above_neck = np.zeros((h, w), dtype=bool)
+    outside_head_above_neck[: int(h * 0.45)] = True
+    outside_head_above_neck &= head == 0
+    person = np.where(outside_head_above_neck, 0, person).astype(np.uint8)
+    return np.asarray(cv2.resize(person, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_NEAREST) > 0)
 
 
 @cache
@@ -156,7 +158,7 @@ def scarf(b: Base, colour: tuple[int, int, int] = (235, 228, 214)) -> np.ndarray
     centre = (round(float(top[0])), round(float((top[1] + chin[1]) / 2)))
     cloth = np.zeros(out.shape[:2], dtype=np.uint8)
     cv2.ellipse(cloth, centre, (round(ied * 1.7), round(ied * 2.6)), 0, 0, 360, 255, -1)
-    face = np.zeros_like(cloth)
+    face: np.ndarray = np.zeros_like(cloth)
     oval = np.round(b.points[list(lm.FACE_OVAL)]).astype(np.int32)
     cv2.fillPoly(face, [oval], 255)
     face = cv2.dilate(face, np.ones((3, 3), np.uint8))
@@ -238,7 +240,7 @@ def coloured_background(b: Base, colour: tuple[int, int, int]) -> np.ndarray:
 def shadow_beside_head(b: Base, offset_ied: float = 0.45, depth: float = 0.55) -> np.ndarray:
     """Light background with the person's own shadow cast on it, offset to the image-right."""
     ied = _ied(b.points)
-    shift = np.float32([[1, 0, ied * offset_ied], [0, 1, ied * 0.1]])
+    shift = np.array([[1, 0, ied * offset_ied], [0, 1, ied * 0.1]], dtype=np.float32)
     h, w = b.rgb.shape[:2]
     shadow = cv2.warpAffine(b.person.astype(np.float32), shift, (w, h))
     shadow = cv2.GaussianBlur(shadow, (0, 0), ied * 0.06)
