@@ -272,12 +272,34 @@ def interactive_burst(bench: Bench, burst: int) -> dict[str, float]:
     return sent
 
 
+def verdicts_under(store: SqliteUploadStore, upload_ids: Sequence[str], version: str) -> int:
+    with sqlite3.connect(store.db_path) as db:
+        count = 0
+        for start in range(0, len(upload_ids), 900):
+            chunk = list(upload_ids[start : start + 900])
+            count += db.execute(
+                "SELECT COUNT(*) FROM verdicts WHERE policy_version = ? "
+                f"AND upload_id IN ({','.join('?' * len(chunk))})",
+                [version, *chunk],
+            ).fetchone()[0]
+    return int(count)
+
+
+def run_plain(bench: Bench, count: int) -> None:
+    refs = [bench.store.add_upload(bench.photo(), interactive=False) for _ in range(count)]
+    for ref in refs:
+        bench.queue.enqueue(ref)
+    bench.wait_verdicts([r.upload_id for r in refs])
+
+
 def latency_under_batch(
     bench: Bench, batch_size: int, rounds: int, burst: int, rss_target: int
 ) -> dict[str, object]:
-    """20 simultaneous interactive uploads per round while `batch_size` re-checks run."""
+    """Interactive bursts while `batch_size` re-checks run; worker RSS along the way."""
     old_version = "bench-old-policy"
+    version = default_policy().version
     batch_refs = [bench.store.add_upload(bench.photo(), interactive=False) for _ in range(batch_size)]
+    batch_ids = [r.upload_id for r in batch_refs]
     for ref in batch_refs:
         bench.store.store_verdict(
             VerdictRecord(ref.upload_id, UploadKind.PHOTO, old_version, Status.PASS, {})
@@ -285,41 +307,32 @@ def latency_under_batch(
     workers = Workers(bench, 2)
     try:
         rss_warm = workers.rss_mb()
+        run_plain(bench, 200)  # ~100 images per worker
+        rss_100 = workers.rss_mb()
         batch_started = time.time()
         queued = bench.queue.recheck()
         assert queued == batch_size, queued
-        version = default_policy().version
         latencies: list[float] = []
-        waited_on_batch = []
         for _ in range(rounds):
             time.sleep(0.5)
             sent = interactive_burst(bench, burst)
             bench.wait_verdicts(list(sent))
             latencies += [t.stored_at - t.enqueued_at for t in bench.timings(sent)]
-            done = bench.stored_at([r.upload_id for r in batch_refs])
-            waited_on_batch.append(len(done))
-        batch_done_during = waited_on_batch[-1]
-        bench.wait_verdicts([r.upload_id for r in batch_refs])
+        batch_done_during = verdicts_under(bench.store, batch_ids, version)
+        while verdicts_under(bench.store, batch_ids, version) < batch_size:
+            time.sleep(0.05)
         batch_elapsed = time.time() - batch_started
-        rechecked = sum(
-            1 for r in batch_refs if bench.store.stored_verdict(r.upload_id, version) is not None
-        )
-        # Top up to about `rss_target` images per worker, then measure memory again.
-        processed = batch_size + rounds * burst
-        extra = max(0, rss_target * 2 - processed)
-        refs = [bench.store.add_upload(bench.photo(), interactive=False) for _ in range(extra)]
-        for ref in refs:
-            bench.queue.enqueue(ref)
-        bench.wait_verdicts([r.upload_id for r in refs])
+        processed = 200 + batch_size + rounds * burst
+        run_plain(bench, max(0, rss_target * 2 - processed))
         rss_after = workers.rss_mb()
         return {
             "latencies": latencies,
             "batch_done_during": batch_done_during,
             "batch_elapsed": batch_elapsed,
-            "rechecked": rechecked,
             "rss_warm": rss_warm,
+            "rss_100": rss_100,
             "rss_after": rss_after,
-            "images_per_worker": (processed + extra) / 2,
+            "images_per_worker": max(processed, rss_target * 2) / 2,
         }
     finally:
         workers.stop()
@@ -362,13 +375,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                   f"p50 {percentile(lat, 50):.2f} s, p95 {percentile(lat, 95):.2f} s, "
                   f"max {max(lat):.2f} s")
             print(f"  re-checks finished while the interactive rounds ran: "
-                  f"{result['batch_done_during']}; the whole batch took "
-                  f"{result['batch_elapsed']:.1f} s ({result['rechecked']} re-checked)")
-            warm, after = result["rss_warm"], result["rss_after"]
-            assert isinstance(warm, list) and isinstance(after, list)
-            for index, (before, now) in enumerate(zip(warm, after, strict=True)):
-                print(f"worker {index + 1} RSS: {before:.0f} MB after warm-up, {now:.0f} MB after "
-                      f"~{result['images_per_worker']:.0f} images ({(now / before - 1) * 100:+.1f} %)")
+                  f"{result['batch_done_during']} of {args.batch}; the whole batch took "
+                  f"{result['batch_elapsed']:.1f} s")
+            warm, at_100, after = result["rss_warm"], result["rss_100"], result["rss_after"]
+            assert isinstance(warm, list) and isinstance(at_100, list) and isinstance(after, list)
+            for index, (mb0, mb100, mb) in enumerate(zip(warm, at_100, after, strict=True)):
+                print(f"worker {index + 1} RSS: {mb0:.0f} MB after warm-up, {mb100:.0f} MB after "
+                      f"~100 images, {mb:.0f} MB after ~{result['images_per_worker']:.0f} images "
+                      f"({(mb / mb0 - 1) * 100:+.1f} % vs warm-up, "
+                      f"{(mb / mb100 - 1) * 100:+.1f} % vs ~100 images)")
         finally:
             bench.close()
     return 0

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import os
+import re
+import signal
 import struct
 import subprocess
 import sys
@@ -23,11 +25,14 @@ import redis
 from PIL import Image
 from skimage import data as skdata
 
+from verifier.queue.app import VerificationQueue
+from verifier.queue.broker import build_broker
 from verifier.queue.settings import QueueSettings
 from verifier.queue.sqlite_store import SqliteUploadStore
 from verifier.queue.storage import UploadRef
 
 REPO = Path(__file__).resolve().parents[2]
+PYTHON = sys.executable
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
@@ -175,4 +180,49 @@ def all_have_one_verdict(store: SqliteUploadStore, refs: list[UploadRef]) -> boo
     return all(len(store.verdicts(r.upload_id)) == 1 for r in refs)
 
 
-PYTHON = sys.executable
+
+@dataclass
+class Workers:
+    """A supervisor with its worker processes, the store they share, and their log."""
+
+    store: SqliteUploadStore
+    queue: VerificationQueue
+    supervisor: subprocess.Popen[bytes]
+    log_path: Path
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def ready_pids(self) -> list[int]:
+        return [int(p) for p in re.findall(r"worker process (\d+) ready", self.log())]
+
+    def checking_pids(self, upload_id: str) -> list[int]:
+        pattern = rf"\d (\d+) verifier\.queue\.verification INFO upload {upload_id}: checking"
+        return [int(p) for p in re.findall(pattern, self.log())]
+
+    def stop(self) -> None:
+        if self.supervisor.poll() is None:
+            self.supervisor.send_signal(signal.SIGTERM)
+            try:
+                self.supervisor.wait(40)
+            except subprocess.TimeoutExpired:
+                self.supervisor.kill()
+                self.supervisor.wait()
+        self.queue.broker.close()
+
+
+def start_workers(settings: QueueSettings, root: Path, processes: int) -> Workers:
+    store = SqliteUploadStore(root / "store", busy_timeout_s=settings.sqlite_busy_timeout_s)
+    queue = VerificationQueue(build_broker(settings, warm_up=False), settings, store)
+    log_path = root / "workers.log"
+    with open(log_path, "wb") as log:
+        supervisor = subprocess.Popen(
+            [PYTHON, "-m", "verifier.queue", "worker", "--processes", str(processes)],
+            cwd=REPO,
+            env=settings_env(settings, root / "store"),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    workers = Workers(store, queue, supervisor, log_path)
+    wait_for(lambda: len(workers.ready_pids()) >= processes, 60, "worker processes ready")
+    return workers

@@ -42,18 +42,26 @@ class EmbeddedWorkers:
         settings = self.queue.settings
         broker = self.queue.broker
         broker.emit_after("process_boot")  # starts the time-limit watchdog thread
-        for queue_name, threads in (
-            (INTERACTIVE_QUEUE, settings.embedded_interactive_threads),
-            (BATCH_QUEUE, settings.embedded_batch_threads),
-        ):
-            worker = Worker(
-                broker,
-                queues={queue_name},
-                worker_threads=threads,
-                worker_timeout=_EMBEDDED_WORKER_TIMEOUT_MS,
-            )
-            worker.start()
-            self.workers.append(worker)
+        # Two Workers on one broker each add their own (whitelisted) consumer middleware, which
+        # dramatiq warns about; that is intended here, so the warning is silenced meanwhile.
+        broker_logger = broker.logger
+        level = broker_logger.level
+        broker_logger.setLevel(logging.ERROR)
+        try:
+            for queue_name, threads in (
+                (INTERACTIVE_QUEUE, settings.embedded_interactive_threads),
+                (BATCH_QUEUE, settings.embedded_batch_threads),
+            ):
+                worker = Worker(
+                    broker,
+                    queues={queue_name},
+                    worker_threads=threads,
+                    worker_timeout=_EMBEDDED_WORKER_TIMEOUT_MS,
+                )
+                worker.start()
+                self.workers.append(worker)
+        finally:
+            broker_logger.setLevel(level)
         return self.queue.sweep() if sweep else 0
 
     def join(self, timeout_s: float = 600.0) -> None:
