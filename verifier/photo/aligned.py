@@ -115,12 +115,11 @@ def align_face(
     x1 = int(np.clip(np.ceil(footprint[:, 0].max()) + 1, x0 + 1, w))
     y1 = int(np.clip(np.ceil(footprint[:, 1].max()) + 1, y0 + 1, h))
     source: np.ndarray = rgb[y0:y1, x0:x1]
-    valid_source: np.ndarray = np.full(source.shape[:2], 255, dtype=np.uint8)
     factor = 1.0
     while scale / factor > 2.0 and min(source.shape[:2]) > 8:
         source = cv2.pyrDown(source)
-        valid_source = cv2.pyrDown(valid_source)
         factor *= 2.0
+    valid_source: np.ndarray = np.full(source.shape[:2], 255, dtype=np.uint8)
     local = to_image.copy()
     local[:, 2] -= (x0, y0)
     local /= factor

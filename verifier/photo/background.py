@@ -16,7 +16,7 @@ import numpy as np
 
 from verifier.verdict import Region
 
-LONG_SIDE = 256
+LONG_SIDE = 256  # at most; the reduction is by a whole factor
 HEAD_WIDTH_FACTOR = 1.45  # head ellipse width / face width: hair beside the face
 HEAD_HEIGHT_FACTOR = 1.15  # head ellipse height / chin-to-crown: hair above the crown
 SHOULDER_WIDTH_FACTOR = 1.4  # half shoulder width / face width
@@ -30,6 +30,7 @@ class BackgroundSample:
     near_head: np.ndarray  # bool: background within a band around the head
     image_left: np.ndarray  # bool: on the image-left side of the face's vertical axis
     scale: float  # reduced pixels per working pixel
+    face_width: float  # reduced pixels
     head_outline: tuple[tuple[float, float], ...]  # working pixels
     band_outline: tuple[tuple[float, float], ...]  # working pixels
 
@@ -61,8 +62,10 @@ def sample_background(
     rgb: np.ndarray, chin: np.ndarray, crown: np.ndarray, up: np.ndarray, face_width: float
 ) -> BackgroundSample:
     h, w = rgb.shape[:2]
-    scale = min(1.0, LONG_SIDE / max(h, w))
-    small = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+    # An integer reduction: INTER_AREA then averages whole blocks, several times faster.
+    step = max(1, int(np.ceil(max(h, w) / LONG_SIDE)))
+    scale = 1.0 / step
+    small = cv2.resize(rgb, (max(1, w // step), max(1, h // step)), interpolation=cv2.INTER_AREA)
     lab = cv2.cvtColor(small.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
     sh, sw = small.shape[:2]
     chin_s, crown_s = chin * scale, crown * scale
@@ -100,6 +103,7 @@ def sample_background(
         near_head=background & (near > 0),
         image_left=image_left,
         scale=scale,
+        face_width=width,
         head_outline=tuple((float(x) / scale, float(y) / scale) for x, y in head),
         band_outline=tuple((float(x) / scale, float(y) / scale) for x, y in band),
     )

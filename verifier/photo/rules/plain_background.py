@@ -26,6 +26,7 @@ from verifier.verdict import RuleResult, Status, combine, severity
 
 MIN_BACKGROUND_PIXELS = 200  # reduced-image pixels; fewer: the photo is all person
 MIN_BAND_PIXELS = 20
+TEXTURE_UNIT_PER_FACE = 64.0
 
 
 class PlainBackground(PhotoRule):
@@ -86,7 +87,8 @@ class PlainBackground(PhotoRule):
                 "dark_tenth_l": dark_tenth,
                 "median_l": float(np.median(values)),
                 "saturation": float(np.median(chroma)),
-                "texture": float(sample.gradient[mask].mean()),
+                # Per 1/64 of the face width: the same pattern scores the same at any resolution.
+                "texture": float(sample.gradient[mask].mean()) * sample.face_width / TEXTURE_UNIT_PER_FACE,
                 "shadow_l": shadow,
             },
             regions=sample.regions(),
