@@ -26,14 +26,15 @@ from verifier.photo.skin import skin_reference
 from verifier.policy import Policy
 from verifier.verdict import RuleResult, Status
 
-# The crown in IED units of the aligned face (origin between the eyes, y down); the mesh ends
-# at about -0.9 (upper forehead), the skull at about -1.9.
-CROWN = (-0.75, -2.0, 0.75, -1.1)
+# Where a covering sits, in IED units of the aligned face (origin between the eyes, y down): a
+# band above the hairline (the mesh ends at the upper forehead, y ~ -0.9) and both temples.
+AREAS = ((-0.8, -1.55, 0.8, -0.95), (-1.35, -0.9, -1.05, -0.1), (1.05, -0.9, 1.35, -0.1))
+AREA_LABELS = ("above forehead", "temple", "temple")
 BACKGROUND_DELTA_E = 6.0  # CIELAB distance under which a pixel matches the background
 # Hair colours: L* up to ~68 (platinum blond), a*/b* not negative (no blue/green), chroma < 35.
 HAIR_MAX_L = 68.0
 HAIR_MIN_AB = -4.0
-HAIR_MAX_CHROMA = 35.0
+HAIR_MAX_CHROMA = 55.0
 
 
 class NoHeadgear(PhotoRule):
@@ -55,13 +56,13 @@ class NoHeadgear(PhotoRule):
         aligned = analysis.aligned
         sample = analysis.background
         assert aligned is not None and sample is not None  # a main face exists
-        rows, cols = aligned.box(*CROWN)
-        inside = aligned.valid[rows, cols]
-        lab = aligned.lab[rows, cols][inside]
-        luma = aligned.linear_luma[rows, cols][inside]
-        region = (aligned.region(*CROWN, "crown"),)
-        if lab.shape[0] < 20:  # the crown is outside the photo: nothing to judge
-            return Measurement(value=0.0, details={"crown_pixels": float(lab.shape[0])}, regions=region)
+        parts = [(aligned.lab[r, c][aligned.valid[r, c]], aligned.linear_luma[r, c][aligned.valid[r, c]])
+                 for r, c in (aligned.box(*box) for box in AREAS)]
+        lab = np.concatenate([p[0] for p in parts])
+        luma = np.concatenate([p[1] for p in parts])
+        region = tuple(aligned.region(*box, label) for box, label in zip(AREAS, AREA_LABELS, strict=True))
+        if lab.shape[0] < 20:  # the head is outside the photo: nothing to judge
+            return Measurement(value=0.0, details={"head_pixels": float(lab.shape[0])}, regions=region)
         reference = skin_reference(aligned)
         skin = reference.like(lab, luma)
         # Every 7th background pixel: a median of thousands is as good as of all of them.
@@ -72,12 +73,10 @@ class NoHeadgear(PhotoRule):
         else:
             background = np.zeros(lab.shape[0], dtype=bool)
         chroma = np.hypot(lab[:, 1], lab[:, 2])
-        not_hair = (
-            (lab[:, 0] > HAIR_MAX_L)
-            | (lab[:, 1] < HAIR_MIN_AB)
-            | (lab[:, 2] < HAIR_MIN_AB)
-            | (chroma > HAIR_MAX_CHROMA)
-        )
+        not_hair = (lab[:, 1] < HAIR_MIN_AB) | (lab[:, 2] < HAIR_MIN_AB) | (chroma > HAIR_MAX_CHROMA)
+        if not reference.grayscale:
+            # In a grayscale photo white hair and a white cap cannot be told apart: only colour counts.
+            not_hair |= lab[:, 0] > HAIR_MAX_L
         covering = ~skin & ~background & not_hair
         share = float(covering.mean())
         return Measurement(
@@ -86,7 +85,7 @@ class NoHeadgear(PhotoRule):
                 "covering_share": share,
                 "skin_share": float(skin.mean()),
                 "background_share": float(background.mean()),
-                "crown_pixels": float(lab.shape[0]),
+                "head_pixels": float(lab.shape[0]),
             },
             regions=region,
         )
@@ -94,7 +93,7 @@ class NoHeadgear(PhotoRule):
     def judge(self, m: Measurement, policy: Policy, context: CheckContext) -> RuleResult:
         p = policy.no_headgear
         threshold = (
-            f"covering-coloured share of the crown <= {p.covering_share_pass:.0%} "
+            f"covering-coloured share above the forehead and at the temples <= {p.covering_share_pass:.0%} "
             f"(fail > {p.covering_share_fail:.0%})"
         )
         status = grade_high_is_bad(m.value, p.covering_share_pass, p.covering_share_fail)
