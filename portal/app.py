@@ -46,6 +46,7 @@ class Portal:
     queue_settings: QueueSettings | None = None
     queue: QueueHandle | None = None
     verdict_hook: Callable[[VerdictRecord], None] | None = None
+    queue_users: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
 
 
@@ -148,6 +149,26 @@ def create_app(portal: Portal) -> FastAPI:
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next):  # type: ignore[no-untyped-def]
+        length = request.headers.get("content-length", "")
+        if (
+            request.method == "POST"
+            and length.isdigit()
+            and int(length) > portal.settings.upload_max_bytes + 65_536
+        ):
+            # Refused before the body is read or spooled anywhere.
+            mb = round(portal.settings.upload_max_bytes / 1_000_000, 1)
+            return portal.templates.TemplateResponse(
+                request,
+                "_upload_error.html",
+                {
+                    "lang": "nb",
+                    "message": (
+                        f"Filen er for stor (over {mb} MB).",
+                        f"The file is too large (over {mb} MB).",
+                    ),
+                },
+                status_code=413,
+            )
         response: Response = await call_next(request)
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")

@@ -203,6 +203,13 @@ class Upload(Base):
 
     order: Mapped[Order] = relationship()
 
+    @property
+    def rule_results(self) -> list[dict[str, object]]:
+        """The verdict's per-rule results (photo verdicts say `results`, ID verdicts `checks`)."""
+        verdict = self.verdict or {}
+        found = verdict.get("results") or verdict.get("checks") or []
+        return list(found) if isinstance(found, list) else []
+
 
 class ShareLink(Base):
     __tablename__ = "share_links"

@@ -258,6 +258,9 @@ def install(portal: Portal) -> None:
     from verifier.queue.embedded import open_queue
     from verifier.queue.hooks import register_verdict_hook
 
+    portal.queue_users += 1
+    if portal.queue is not None:  # a second app on the same portal shares its queue
+        return
     hook = make_verdict_hook(portal)
     portal.verdict_hook = hook
     register_verdict_hook(hook)
@@ -267,6 +270,9 @@ def install(portal: Portal) -> None:
 def uninstall(portal: Portal) -> None:
     from verifier.queue.hooks import unregister_verdict_hook
 
+    portal.queue_users -= 1
+    if portal.queue_users > 0:
+        return
     if portal.queue is not None:
         portal.queue.close()
         portal.queue = None

@@ -49,7 +49,11 @@ def list_employees(
     count = select(func.count()).select_from(Employee).where(Employee.company_id == company.id)
     term = q.strip().lower()
     # Name search only: a national id must never travel in a URL, so digits are not searched.
-    if term and not term.replace(" ", "").isdigit():
+    digits_only = bool(term) and term.replace(" ", "").isdigit()
+    if digits_only:
+        query = query.where(Employee.id.is_(None))
+        count = count.where(Employee.id.is_(None))
+    elif term:
         escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(Employee.name_key.like(f"%{escaped}%", escape="\\"))
         count = count.where(Employee.name_key.like(f"%{escaped}%", escape="\\"))
@@ -81,7 +85,8 @@ def list_employees(
         employees=employees,
         cards=cards,
         orders=orders,
-        q=q if not term.replace(" ", "").isdigit() else "",
+        q="" if digits_only else q,
+        digits_only=digits_only,
         page_no=page_no,
         pages=max(1, -(-total // size)),
         total=total,

@@ -80,10 +80,12 @@ def _is_fetch(request: Request) -> bool:
     return request.headers.get("x-requested-with") == "fetch"
 
 
-def _reject_oversized(request: Request, portal: Portal) -> None:
+def _declared_too_large(request: Request, portal: Portal) -> bool:
+    """Refuses by Content-Length before reading a byte of an oversized body."""
     length = request.headers.get("content-length")
-    if length and length.isdigit() and int(length) > portal.settings.upload_max_bytes + 65_536:
-        raise HTTPException(status_code=413, detail="upload too large")
+    return bool(
+        length and length.isdigit() and int(length) > portal.settings.upload_max_bytes + 65_536
+    )
 
 
 def _read_limited(file: UploadFile, limit: int) -> bytes | None:
@@ -100,7 +102,6 @@ def _store_upload(
     file: UploadFile,
     religious_headgear: bool,
 ) -> Response:
-    _reject_oversized(request, portal)
     link = resolve_link(session, token)
     lang = lang_of(request)
     if not portal.share_upload_limiter.allow(link.token_hash):
@@ -126,9 +127,10 @@ def _store_upload(
         )
 
     limits = default_policy().decode
-    data = _read_limited(file, min(portal.settings.upload_max_bytes, limits.max_bytes))
+    max_bytes = min(portal.settings.upload_max_bytes, limits.max_bytes)
+    data = None if _declared_too_large(request, portal) else _read_limited(file, max_bytes)
     if data is None:
-        mb = limits.max_bytes // 1_000_000
+        mb = round(max_bytes / 1_000_000, 1)
         return error(
             (f"Filen er for stor (over {mb} MB).", f"The file is too large (over {mb} MB)."), 413
         )

@@ -93,5 +93,7 @@ def world(portal: Portal) -> World:
 @pytest.fixture
 def client(portal: Portal) -> Iterator[TestClient]:
     """The app with its lifespan (embedded queue threads, verdict hook) running."""
-    with TestClient(create_app(portal), base_url="http://testserver") as test_client:
+    with TestClient(
+        create_app(portal), base_url="http://testserver", follow_redirects=False
+    ) as test_client:
         yield test_client

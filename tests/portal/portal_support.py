@@ -164,3 +164,39 @@ def test_image(name: str) -> bytes:
     if not path.exists():
         pytest.skip(f"{path} missing: run `make images`")
     return path.read_bytes()
+
+
+def seed_card(portal: Portal, world: World, employee_id: int) -> int:
+    """An approved order with a valid card for this employee, through the life cycle."""
+    import secrets
+
+    from sqlalchemy import select
+
+    from portal.lifecycle import Context, attach_upload, place_order, record_check
+    from portal.models import Card, Upload, UploadKind, UploadState, User
+    from portal.registry import DemoRegistry
+
+    now = dt.datetime.now(dt.UTC)
+    with portal.sessions() as session:
+        ctx = Context(session, portal.settings, portal.files, DemoRegistry(session), now, "test")
+        employee = session.get(Employee, employee_id)
+        assert employee is not None
+        orderer = session.scalars(select(User).where(User.email == world.orderer_a)).one()
+        order = place_order(ctx, employee, orderer)
+        for kind in (UploadKind.PHOTO, UploadKind.ID_DOCUMENT):
+            upload = Upload(
+                id=secrets.token_hex(16),
+                order_id=order.id,
+                kind=kind,
+                stored_name=portal.files.save(b"x"),
+                source_format="jpeg",
+                size_bytes=1,
+                state=UploadState.QUEUED,
+                created_at=now,
+            )
+            session.add(upload)
+            session.flush()
+            attach_upload(ctx, order, upload)
+            record_check(ctx, upload, UploadState.PASS, {"status": "pass", "results": []})
+        session.commit()
+        return session.scalars(select(Card.id).where(Card.order_id == order.id)).one()
