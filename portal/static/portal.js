@@ -35,7 +35,7 @@
     var target = document.querySelector(form.getAttribute("data-target"));
     var button = form.querySelector("button[type=submit]");
     if (button) button.disabled = true;
-    target.innerHTML = '<div class="result result-queued"><p class="verdict"><span class="spinner"></span> …</p></div>';
+    target.innerHTML = '<div class="result result-queued" data-state="queued"><p class="verdict"><span class="spinner"></span> …</p></div>';
     fetch(form.action, {
       method: "POST", body: new FormData(form), credentials: "same-origin",
       headers: { "X-Requested-With": "fetch" },

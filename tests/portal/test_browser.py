@@ -1,0 +1,216 @@
+"""The whole flow in a real Chromium (Debian package) driven by Playwright, against the real
+server, database, embedded queue and verifier. Screenshots of every page go to tests/artifacts/.
+
+Orderer adds an employee and orders a card; the employee opens the share link, uploads a failing
+portrait and sees the specific messages, uploads a good one and sees it accepted, uploads an ID
+document that goes to manual review; the reviewer approves it; the order becomes approved and the
+status lookup shows the card as valid.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from portal_support import IMAGES, jpeg, make_settings
+from skimage import data as skdata
+
+from portal.app import Portal, build_portal, create_app
+from portal.demo import DEMO_PASSWORD, ORDERER_EMAIL, REVIEWER_EMAIL, seed_demo, spare_national_ids
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "portal"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-gpu",
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def server(tmp_path: Path, sqlite_template: Path) -> Iterator[tuple[str, Portal]]:
+    port = _free_port()
+    db = tmp_path / "portal.sqlite3"
+    shutil.copy(sqlite_template, db)
+    settings = make_settings(
+        f"sqlite:///{db}", tmp_path / "data", base_url=f"http://127.0.0.1:{port}"
+    )
+    portal = build_portal(settings, migrate=False)
+    with portal.sessions() as session:
+        seed_demo(session)
+        session.commit()
+    config = uvicorn.Config(create_app(portal), host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not uv.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert uv.started, "server did not start"
+    yield f"http://127.0.0.1:{port}", portal
+    uv.should_exit = True
+    thread.join(timeout=30)
+    portal.engine.dispose()
+
+
+@pytest.fixture
+def browser():  # type: ignore[no-untyped-def]
+    if not Path(CHROMIUM).exists():
+        pytest.fail("chromium is not installed: scripts/setup.sh test installs the Debian package")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def log_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto(f"{base}/login")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+
+
+def wait_verdict(page, box: str, timeout_ms: int = 90_000):  # type: ignore[no-untyped-def]
+    locator = page.locator(f"{box} .result[data-state]:not([data-state=queued])")
+    locator.wait_for(timeout=timeout_ms)
+    return locator
+
+
+def test_order_upload_review_approve_and_status_lookup(server, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    base, portal = server
+    orderer = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = orderer.new_page()
+    page.goto(f"{base}/login")
+    shot(page, "01_login")
+    log_in(page, base, ORDERER_EMAIL)
+    page.wait_for_url(f"{base}/employees")
+    shot(page, "02_employees")
+
+    # Add an employee by national id (validated) and name.
+    number = spare_national_ids()[0]
+    page.click("text=Legg til ansatt")
+    page.fill("input[name=national_id]", "01010112345")
+    page.fill("input[name=given_names]", "Sara")
+    page.fill("input[name=surname]", "Prøvesen")
+    page.click("button[type=submit]")
+    assert page.locator(".error").is_visible()
+    shot(page, "03_add_employee_invalid_number")
+    page.fill("input[name=national_id]", number)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r".*/employees/\d+$"))
+    assert number not in page.url and number not in page.content()
+    assert f"{number[:6]} *****" in page.content()
+    shot(page, "04_employee")
+
+    page.click("text=Bestill HMS-kort")
+    page.wait_for_url(re.compile(r".*/orders/\d+$"))
+    order_url = page.url
+    page.click("text=Lag ny delingslenke")
+    link = page.locator("#share-link").input_value()
+    assert re.fullmatch(rf"{re.escape(base)}/s/[A-Za-z0-9_\-]{{43}}", link)
+    shot(page, "05_order_with_share_link")
+
+    # The employee, on a phone-sized screen, with only the link.
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    employee = phone.new_page()
+    employee.goto(link)
+    assert "Sara Prøvesen" in employee.content() and number[:6] not in employee.content()
+    shot(employee, "06_share_link_page")
+
+    failing = IMAGES / "small_face.jpg"
+    failing_bytes = failing.read_bytes() if failing.exists() else jpeg(skdata.astronaut())
+    path = tmp_path / "failing.jpg"
+    path.write_bytes(failing_bytes)
+    started = time.monotonic()
+    employee.set_input_files("input[name=photo]", str(path))
+    employee.click("text=Last opp portrett")
+    result = wait_verdict(employee, "#photo-result")
+    feedback_s = time.monotonic() - started
+    assert result.get_attribute("data-state") == "fail"
+    messages = employee.locator("#photo-result ul.problems li")
+    assert messages.count() >= 1
+    assert employee.locator("#photo-result img").count() >= 1  # the photo with the problem drawn
+    assert feedback_s < 30, feedback_s
+    shot(employee, "07_failing_portrait_feedback")
+
+    good = IMAGES / "good_portrait.jpg"
+    if not good.exists():
+        pytest.fail("tests/images/good_portrait.jpg missing: run `make images`")
+    employee.set_input_files("input[name=photo]", str(good))
+    employee.click("text=Last opp portrett")
+    result = wait_verdict(employee, "#photo-result")
+    shot(employee, "08_good_portrait_feedback")
+    photo_state = result.get_attribute("data-state")
+    assert photo_state in ("pass", "review"), employee.locator("#photo-result").inner_text()
+
+    # An ID document without a machine-readable zone: a reviewer must look at it.
+    document = tmp_path / "document.jpg"
+    document.write_bytes(jpeg(skdata.coffee()))
+    employee.set_input_files("input[name=document]", str(document))
+    employee.click("text=Last opp ID-dokument")
+    result = wait_verdict(employee, "#id-result", timeout_ms=120_000)
+    assert result.get_attribute("data-state") == "review"
+    shot(employee, "09_id_document_to_review")
+
+    reviewer_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    reviewer = reviewer_ctx.new_page()
+    log_in(reviewer, base, REVIEWER_EMAIL)
+    reviewer.goto(f"{base}/review")
+    shot(reviewer, "10_review_queue")
+    expected = 2 if photo_state == "review" else 1
+    assert reviewer.locator("a:has-text('Vurder')").count() == expected
+    for _ in range(expected):  # oldest first: the portrait (if borderline), then the document
+        reviewer.locator("a:has-text('Vurder')").first.click()
+        reviewer.wait_for_url(re.compile(r".*/review/uploads/[0-9a-f]{32}$"))
+        assert reviewer.locator("table.rules tr.rule-review").count() >= 1
+        assert reviewer.locator("img.review-image").is_visible()
+        shot(reviewer, "11_review_item")
+        reviewer.fill("textarea[name=reason]", "Kontrollert manuelt")
+        reviewer.click("button[value=approve]")
+        reviewer.wait_for_url(f"{base}/review")
+
+    page.goto(order_url)
+    assert page.locator("#order-status").inner_text().strip() == "Godkjent"
+    card_number = page.locator("#card-number").inner_text().strip()
+    shot(page, "12_order_approved")
+
+    lookup = phone.new_page()
+    lookup.goto(f"{base}/status")
+    lookup.fill("input[name=card]", card_number)
+    lookup.click("button:has-text('Sjekk')")
+    assert lookup.locator("#status-result").get_attribute("data-status") == "valid"
+    assert "Blank Renhold AS" in lookup.content() and "Sara" not in lookup.content()
+    shot(lookup, "13_status_lookup_valid")
+
+    # The receipt with the temporary card waits in the outbox (no SMTP in this test).
+    from sqlalchemy import select
+
+    from portal.models import OutboxEmail
+
+    with portal.sessions() as session:
+        mails = session.scalars(select(OutboxEmail)).all()
+        assert any(card_number in m.body and m.attachments for m in mails)
