@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Form, Header, HTTPException, Request
+from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -121,7 +122,9 @@ def context(portal: Portal, session: Session, actor: str, now: object = None) ->
     )
 
 
-def page(request: Request, portal: Portal, template: str, status_code: int = 200, **values: object):  # type: ignore[no-untyped-def]
+def page(
+    request: Request, portal: Portal, template: str, status_code: int = 200, **values: object
+) -> Response:
     """Renders a template with what every page needs (language, CSRF token, user, company)."""
     values.setdefault("lang", lang_of(request))
     values["csrf_token"] = csrf_token(request)

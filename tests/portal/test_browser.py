@@ -71,7 +71,7 @@ def server(tmp_path: Path, sqlite_template: Path) -> Iterator[tuple[str, Portal]
 
 
 @pytest.fixture
-def browser():  # type: ignore[no-untyped-def]
+def browser():
     if not Path(CHROMIUM).exists():
         pytest.fail("chromium is not installed: scripts/setup.sh test installs the Debian package")
     from playwright.sync_api import sync_playwright
@@ -82,25 +82,25 @@ def browser():  # type: ignore[no-untyped-def]
         chromium.close()
 
 
-def shot(page, name: str) -> None:  # type: ignore[no-untyped-def]
+def shot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def log_in(page, base: str, email: str) -> None:  # type: ignore[no-untyped-def]
+def log_in(page, base: str, email: str) -> None:
     page.goto(f"{base}/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", DEMO_PASSWORD)
     page.click("button[type=submit]")
 
 
-def wait_verdict(page, box: str, timeout_ms: int = 90_000):  # type: ignore[no-untyped-def]
+def wait_verdict(page, box: str, timeout_ms: int = 90_000):
     locator = page.locator(f"{box} .result[data-state]:not([data-state=queued])")
     locator.wait_for(timeout=timeout_ms)
     return locator
 
 
-def test_order_upload_review_approve_and_status_lookup(server, browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_order_upload_review_approve_and_status_lookup(server, browser, tmp_path: Path) -> None:
     base, portal = server
     orderer = browser.new_context(viewport={"width": 1280, "height": 900})
     page = orderer.new_page()

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 from portal_support import World
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from portal.app import Portal
@@ -198,7 +198,7 @@ def test_registry_failure_rejects_with_reason_and_mail(
     order = new_order(portal, session, world)
     nid = world.national_ids_a[0]
     session.execute(
-        RegistryRecord.__table__.delete().where(
+        delete(RegistryRecord).where(
             RegistryRecord.register == str(Register.EMPLOYMENT), RegistryRecord.key.like(f"%:{nid}")
         )
     )
@@ -219,9 +219,7 @@ def test_cleaning_company_needs_its_approval(
     user = session.scalars(select(User).where(User.email == world.orderer_b)).one()
     ctx = ctx_at(portal, session, T0)
     order = place_order(ctx, employee, user)
-    session.execute(
-        RegistryRecord.__table__.delete().where(RegistryRecord.register == str(Register.CLEANING))
-    )
+    session.execute(delete(RegistryRecord).where(RegistryRecord.register == str(Register.CLEANING)))
     approve_both(portal, session, order)
     assert order.status == OrderStatus.REJECTED
     assert order.reason_en and "cleaning" in order.reason_en

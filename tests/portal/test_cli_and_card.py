@@ -1,0 +1,83 @@
+"""`hmsverify demo` end to end (a real process), and the temporary card's QR code."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from portal.card_pdf import qr_png, status_url, temporary_card_pdf
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_qr_code_opens_the_status_lookup() -> None:
+    url = status_url("https://hms-kort.example.no/", "1646010510")
+    assert url == "https://hms-kort.example.no/status?card=1646010510"
+    image = cv2.imdecode(np.frombuffer(qr_png(url), np.uint8), cv2.IMREAD_COLOR)
+    decoded, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
+    assert decoded == url
+
+
+def test_temporary_card_pdf_without_and_with_portrait() -> None:
+    ok, portrait = cv2.imencode(".jpg", np.full((531, 413, 3), 180, np.uint8))
+    assert ok
+    for photo in (None, portrait.tobytes()):
+        pdf = temporary_card_pdf(
+            name="Sara Prøvesen",
+            company="Blank Renhold AS",
+            card_number="1646010510",
+            expires=dt.date(2028, 11, 27),
+            portrait_jpeg=photo,
+            lookup_url="http://x/status?card=1",
+        )
+        assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
+
+
+@pytest.mark.slow
+def test_demo_command_creates_the_database_and_serves(tmp_path: Path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SMTP_HOST")
+    }
+    env.update(HMSVERIFY_DATA_DIR=str(tmp_path / "data"), PYTHONPATH=str(ROOT))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "portal.cli", "demo", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        output = ""
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/login", timeout=2
+                ) as response:
+                    assert response.status == 200
+                    break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            raise AssertionError("the demo server did not answer")
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=60)
+    assert f"http://127.0.0.1:{port}" in output
+    assert "ola.bestiller@example.no / demo-passord-1" in output
+    assert (tmp_path / "data" / "portal.sqlite3").exists()
