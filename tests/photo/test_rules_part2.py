@@ -11,7 +11,6 @@ import numpy as np
 import pytest
 
 from tests.photo import edits_part2 as edits
-from tests.photo.conftest import checked
 from verifier.photo.check import PhotoCheck, check_photo_detailed
 from verifier.verdict import RuleResult, Status
 
@@ -100,8 +99,12 @@ def test_an_edit_leaves_the_other_rules_passing(edit: str, untouched: tuple[str,
 
 
 def test_real_glasses_and_flag_background_fail() -> None:
-    """Grace Hopper's photo (matplotlib sample): real spectacles, a flag behind her."""
-    c = checked("good_portrait.jpg")
+    """Grace Hopper's portrait (matplotlib's sample data): real spectacles, a flag behind her."""
+    import matplotlib.cbook
+
+    path = matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
+    with open(path, "rb") as handle:
+        c = check_photo_detailed(handle.read())
     assert result(c, "no_glasses").status is Status.FAIL
     assert result(c, "plain_background").status is Status.FAIL
 
