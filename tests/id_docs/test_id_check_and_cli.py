@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -123,3 +124,24 @@ def test_unreadable_portrait_fails_the_face_match_only_naming_the_portrait() -> 
     assert rule.rule == "face_match" and rule.status is Status.FAIL
     assert rule.value == "not_an_image"
     assert rule.message_en.startswith("Portrait: ") and rule.message_nb.startswith("Portrettet: ")
+
+
+def test_text_output_shows_fields_checks_and_measured_values() -> None:
+    from id_doc_builders import first_valid_national_id, td3
+
+    from verifier.id_docs.check import check_mrz_lines
+    from verifier.id_docs.cli import format_verdict
+    from verifier.id_docs.holder_match import Employee
+
+    fnr = first_valid_national_id(date(1985, 5, 17), range(401, 500, 2))
+    verdict = check_mrz_lines(
+        td3(surname="HANSEN", given="OLA", birth="850517", expiry="310101"),
+        employee=Employee(fnr, "Hansen", "Ola"),
+    )
+    english = format_verdict(verdict, "en")
+    assert "Surname          HANSEN" in english
+    assert "Date of birth    1985-05-17" in english
+    assert "[PASS] holder_name: The name matches the employee." in english
+    assert english.rstrip().endswith("Verdict: PASS")
+    norwegian = format_verdict(verdict, "nb")
+    assert "Etternavn        HANSEN" in norwegian and "Resultat: GODKJENT" in norwegian
