@@ -22,6 +22,7 @@ from verifier.photo.rules.base import (
     PhotoRule,
     grade_high_is_bad,
 )
+from verifier.photo.rules.natural_colour import SKIN_A_RANGE, SKIN_B_RANGE
 from verifier.photo.skin import skin_reference
 from verifier.policy import Policy
 from verifier.verdict import RuleResult, Status
@@ -72,6 +73,12 @@ class NoHeadgear(PhotoRule):
             background = np.linalg.norm(lab - background_colour, axis=1) < BACKGROUND_DELTA_E
         else:
             background = np.zeros(lab.shape[0], dtype=bool)
+        # Judge hair colours after a white balance that puts the cheeks back into the band every
+        # skin tone occupies under neutral light: a colour cast must not turn brown hair green.
+        cast = reference.lab[1:] - np.clip(reference.lab[1:], (SKIN_A_RANGE[0], SKIN_B_RANGE[0]),
+                                            (SKIN_A_RANGE[1], SKIN_B_RANGE[1]))
+        lab = lab.copy()
+        lab[:, 1:] -= cast
         chroma = np.hypot(lab[:, 1], lab[:, 2])
         not_hair = (lab[:, 1] < HAIR_MIN_AB) | (lab[:, 2] < HAIR_MIN_AB) | (chroma > HAIR_MAX_CHROMA)
         if not reference.grayscale:
