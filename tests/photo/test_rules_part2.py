@@ -29,6 +29,7 @@ EDITS: dict[str, Callable[[edits.Base], np.ndarray]] = {
     "dark_background": lambda b: edits.coloured_background(b, (60, 60, 70)),
     "coloured_background": lambda b: edits.coloured_background(b, (120, 170, 230)),
     "shadow_beside_head": edits.shadow_beside_head,
+    "green_cast": lambda b: np.clip(b.rgb * np.array([0.55, 1.15, 0.75]), 0, 255).astype(np.uint8),
 }
 
 
@@ -96,6 +97,14 @@ def test_each_edit_fails_the_rule_it_breaks(edit: str, rule: str) -> None:
 def test_an_edit_leaves_the_other_rules_passing(edit: str, untouched: tuple[str, ...]) -> None:
     for rule in untouched:
         assert status(edit, rule) is Status.PASS, (rule, result(check(edit), rule))
+
+
+def test_a_colour_cast_is_left_to_natural_colour() -> None:
+    """Green light turns brown hair greenish: that is a cast (natural_colour), not a green hat."""
+    c = check("green_cast")
+    assert result(c, "natural_colour").status is not Status.PASS
+    for rule in ("no_headgear", "ears_visible", "no_glasses", "even_lighting"):
+        assert result(c, rule).status is Status.PASS, result(c, rule)
 
 
 def test_real_glasses_and_flag_background_fail() -> None:
