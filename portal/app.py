@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
+from portal.annotation import can_annotate
 from portal.db import make_engine, make_session_factory, upgrade_database
 from portal.files import FileStore
 from portal.security import RateLimiter, mask_national_id
@@ -73,6 +74,7 @@ def _templates() -> Jinja2Templates:
     templates.env.filters["mask_id"] = mask_national_id
     templates.env.globals["status_label"] = status_label
     templates.env.globals["t"] = _translate
+    templates.env.globals["can_annotate"] = can_annotate
     return templates
 
 

@@ -187,23 +187,6 @@ class PortalUploadStore:
             return [UploadRef(upload_id, UploadKind(kind), False) for upload_id, kind in rows]
 
 
-def _annotate(portal: Portal, upload: Upload, verdict: dict[str, Any]) -> str | None:
-    """The photo with landmarks and the failed / borderline rules' regions drawn on it."""
-    if upload.kind != UploadKind.PHOTO:
-        return None
-    from verifier.photo.annotate import annotated_jpeg
-    from verifier.photo.verdict import PhotoVerdict
-
-    try:
-        data = annotated_jpeg(
-            portal.files.read(upload.stored_name), PhotoVerdict.from_dict(verdict)
-        )
-    except Exception:  # drawing is a courtesy; the verdict stands without it
-        log.exception("annotating upload %s failed", upload.id)
-        return None
-    return portal.files.save(data) if data else None
-
-
 def make_verdict_hook(portal: Portal) -> Callable[[VerdictRecord], None]:
     def apply_verdict(record: VerdictRecord) -> None:
         """Moves the upload's order on; idempotent (a repeated call finds the upload decided)."""
@@ -211,7 +194,6 @@ def make_verdict_hook(portal: Portal) -> Callable[[VerdictRecord], None]:
             upload = session.get(Upload, record.upload_id)
             if upload is None or upload.state != UploadState.QUEUED:
                 return
-        annotated = _annotate(portal, upload, record.verdict)
         try:
             with portal.sessions() as session:
                 upload = session.get(Upload, record.upload_id, with_for_update=True)
@@ -219,7 +201,6 @@ def make_verdict_hook(portal: Portal) -> Callable[[VerdictRecord], None]:
                     return
                 row = session.get(UploadVerdict, (record.upload_id, record.policy_version))
                 upload.crop_name = row.crop_name if row is not None else None
-                upload.annotated_name = annotated
                 state = (
                     UploadState.ERROR
                     if record.queue_fault and record.status is Status.REVIEW

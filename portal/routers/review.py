@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
+from portal.annotation import annotated_image
 from portal.deps import CsrfDep, PortalDep, ReviewerDep, SessionDep, context, page
 from portal.lifecycle import review_upload, ship_order, start_production
 from portal.models import Order, OrderStatus, Upload, UploadState
@@ -60,15 +61,15 @@ def image(
     portal: PortalDep, session: SessionDep, user: ReviewerDep, upload_id: str, variant: str
 ) -> Response:
     upload = _waiting_upload(session, upload_id)
-    name = {
-        "annotated": upload.annotated_name,
-        "original": upload.stored_name,
-        "crop": upload.crop_name,
-    }.get(variant)
-    if not name:
+    if variant == "annotated":
+        data = annotated_image(portal, upload.id)
+    else:
+        name = {"original": upload.stored_name, "crop": upload.crop_name}.get(variant)
+        data = portal.files.read(name) if name else None
+    if data is None:
         raise HTTPException(status_code=404)
     return Response(
-        portal.files.read(name),
+        data,
         media_type="image/jpeg",
         headers={"Cache-Control": "private, no-store"},
     )

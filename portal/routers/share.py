@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal import verification
+from portal.annotation import annotated_image
 from portal.app import Portal
 from portal.clock import utcnow
 from portal.deps import CsrfDep, PortalDep, SessionDep, context, page
@@ -208,11 +209,16 @@ def upload_image(
     portal: PortalDep, session: SessionDep, token: str, upload_id: str, variant: str
 ) -> Response:
     upload = _link_upload(session, token, upload_id)
-    name = {"annotated": upload.annotated_name, "crop": upload.crop_name}.get(variant)
-    if not name:
+    if variant == "annotated":
+        data = annotated_image(portal, upload.id)
+    elif variant == "crop" and upload.crop_name:
+        data = portal.files.read(upload.crop_name)
+    else:
+        data = None
+    if data is None:
         raise HTTPException(status_code=404)
     return Response(
-        portal.files.read(name),
+        data,
         media_type="image/jpeg",
         headers={"Cache-Control": "private, no-store"},
     )
