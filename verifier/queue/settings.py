@@ -62,6 +62,12 @@ class QueueSettings:
     # thread per process and one process per core.
     worker_processes: int = 2
     worker_threads: int = 1
+    # `hmsverify worker`: a process stopping gets this long to finish its message before it is
+    # killed (s); one that dies within fast_exit_s of starting is restarted after a pause that
+    # doubles up to restart_max_pause_s, so a broken deployment does not spin.
+    worker_stop_grace_s: float = 30.0
+    worker_fast_exit_s: float = 10.0
+    worker_restart_max_pause_s: float = 30.0
     # How often the worker supervisor checks that the broker still holds its state (a Redis
     # restarted without persistence has lost the queued messages) and sweeps if not (s).
     broker_check_interval_s: float = 2.0

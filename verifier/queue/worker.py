@@ -31,14 +31,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# A worker process that dies sooner than this after starting is restarted after a pause that
-# doubles each time (up to the maximum), so a broken deployment does not spin.
-_FAST_EXIT_S = 10.0
-_MAX_RESTART_PAUSE_S = 30.0
-# How long a worker may finish its current message after SIGTERM before it is killed (s).
-_STOP_GRACE_S = 30.0
-
-
 def run_worker_process(threads: int, queues: Sequence[str] | None) -> int:
     """One worker process: loads the models, consumes until SIGTERM/SIGINT, then drains."""
     from dramatiq import Worker
@@ -71,7 +63,7 @@ def run_worker_process(threads: int, queues: Sequence[str] | None) -> int:
     while not stop.wait(1.0):
         pass
     log.info("worker process %d stopping", os.getpid())
-    worker.stop(timeout=int(_STOP_GRACE_S * 1000))
+    worker.stop(timeout=int(actors.settings.worker_stop_grace_s * 1000))
     broker.close()
     return 0
 
@@ -119,7 +111,12 @@ class Supervisor:
             if code is None:
                 continue
             lived = time.monotonic() - child.started
-            pause = min(child.pause_s * 2, _MAX_RESTART_PAUSE_S) if lived < _FAST_EXIT_S else 0.0
+            settings = self.settings
+            pause = (
+                min(child.pause_s * 2, settings.worker_restart_max_pause_s)
+                if lived < settings.worker_fast_exit_s
+                else 0.0
+            )
             log.error(
                 "worker slot %d: process %d exited with %s after %.1f s; restarting in %.1f s",
                 slot, child.process.pid, code, lived, pause,
@@ -172,7 +169,7 @@ class Supervisor:
         for child in self.children.values():
             if child.process.poll() is None:
                 child.process.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + _STOP_GRACE_S + 5
+        deadline = time.monotonic() + self.settings.worker_stop_grace_s + 5
         for child in self.children.values():
             try:
                 child.process.wait(max(0.1, deadline - time.monotonic()))
