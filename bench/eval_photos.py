@@ -25,11 +25,11 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from verifier.decode import sniff_format  # noqa: E402
-from verifier.photo.annotate import draw, encode_jpeg  # noqa: E402
-from verifier.photo.check import PhotoCheck, check_photo_detailed  # noqa: E402
-from verifier.photo.rules import ALL_RULES  # noqa: E402
-from verifier.verdict import Status  # noqa: E402
+from verifier.decode import sniff_format
+from verifier.photo.annotate import draw, encode_jpeg
+from verifier.photo.check import PhotoCheck, check_photo_detailed
+from verifier.photo.rules import ALL_RULES
+from verifier.verdict import Status
 
 # Which rules decide each label column (see the corpus README for what each column means).
 COLUMN_RULES: dict[str, tuple[str, ...]] = {
@@ -71,8 +71,13 @@ class ColumnScore:
         kept = self.tn / (self.tn + self.fp) if self.tn + self.fp else None
         balanced = (recall + kept) / 2 if recall is not None and kept is not None else None
         return {
-            "tp": self.tp, "fp": self.fp, "tn": self.tn, "fn": self.fn,
-            "failure_recall": recall, "pass_kept": kept, "balanced_accuracy": balanced,
+            "tp": self.tp,
+            "fp": self.fp,
+            "tn": self.tn,
+            "fn": self.fn,
+            "failure_recall": recall,
+            "pass_kept": kept,
+            "balanced_accuracy": balanced,
         }
 
 
@@ -97,14 +102,20 @@ def column_predicted_fail(check: PhotoCheck, rules: tuple[str, ...]) -> bool:
     return False
 
 
-def write_report(report_dir: Path, rows: list[dict[str, str]], checks: dict[str, PhotoCheck],
-                 scores: dict[str, ColumnScore]) -> None:
+def write_report(
+    report_dir: Path,
+    rows: list[dict[str, str]],
+    checks: dict[str, PhotoCheck],
+    scores: dict[str, ColumnScore],
+) -> None:
     report_dir.mkdir(parents=True, exist_ok=True)
     (report_dir / "img").mkdir(exist_ok=True)
     by_file = {r["file"]: r for r in rows}
-    parts = ["<!doctype html><meta charset=utf-8><title>Disagreements</title>",
-             "<style>body{font-family:sans-serif}td,th{border:1px solid #ccc;padding:4px;"
-             "vertical-align:top}img{max-width:360px}</style><h1>Checker vs. label</h1>"]
+    parts = [
+        "<!doctype html><meta charset=utf-8><title>Disagreements</title>",
+        "<style>body{font-family:sans-serif}td,th{border:1px solid #ccc;padding:4px;"
+        "vertical-align:top}img{max-width:360px}</style><h1>Checker vs. label</h1>",
+    ]
     for column, score in scores.items():
         if not score.disagreements:
             continue
@@ -118,7 +129,8 @@ def write_report(report_dir: Path, rows: list[dict[str, str]], checks: dict[str,
             results = "".join(
                 f"<li><b>{html.escape(r.rule)}</b> {r.status}: {html.escape(str(r.value))[:10]} "
                 f"(threshold {html.escape(r.threshold)}) {html.escape(json.dumps(r.details)[:300])}</li>"
-                for r in check.verdict.results if r.rule in COLUMN_RULES[column]
+                for r in check.verdict.results
+                if r.rule in COLUMN_RULES[column]
             )
             row = by_file[file]
             parts.append(
@@ -149,7 +161,9 @@ def evaluate(corpus: Path, report: Path | None) -> dict[str, Any]:
         for column, rules in COLUMN_RULES.items():
             if row[column] not in ("pass", "fail") or not set(rules) & implemented:
                 continue
-            scores[column].add(column_predicted_fail(check, rules), row[column] == "fail", row["file"])
+            scores[column].add(
+                column_predicted_fail(check, rules), row[column] == "fail", row["file"]
+            )
         if all(row[c] == "pass" for c in COLUMN_RULES):
             all_pass += 1
             all_pass_failed += check.verdict.status is Status.FAIL
@@ -158,7 +172,9 @@ def evaluate(corpus: Path, report: Path | None) -> dict[str, Any]:
         write_report(report, rows, checks, scores)
     columns: dict[str, Any] = {}
     for column, rules in COLUMN_RULES.items():
-        columns[column] = scores[column].figures() if set(rules) & implemented else {"covered": False}
+        columns[column] = (
+            scores[column].figures() if set(rules) & implemented else {"covered": False}
+        )
     ordered = sorted(times)
     return {
         "columns": columns,
@@ -173,25 +189,37 @@ def evaluate(corpus: Path, report: Path | None) -> dict[str, Any]:
 
 
 def print_summary(result: dict[str, Any]) -> None:
-    print(f"{'column':<12}{'tp':>4}{'fp':>4}{'tn':>4}{'fn':>4}{'recall(fail)':>14}{'kept(pass)':>12}{'bal.acc':>9}")
+    print(
+        f"{'column':<12}{'tp':>4}{'fp':>4}{'tn':>4}{'fn':>4}{'recall(fail)':>14}{'kept(pass)':>12}{'bal.acc':>9}"
+    )
     for column, f in result["columns"].items():
         if f.get("covered") is False:
             print(f"{column:<12}  not covered yet")
             continue
+
         def fmt(v: float | None) -> str:
             return "   n/a" if v is None else f"{v:6.3f}"
-        print(f"{column:<12}{f['tp']:>4}{f['fp']:>4}{f['tn']:>4}{f['fn']:>4}"
-              f"{fmt(f['failure_recall']):>14}{fmt(f['pass_kept']):>12}{fmt(f['balanced_accuracy']):>9}")
+
+        print(
+            f"{column:<12}{f['tp']:>4}{f['fp']:>4}{f['tn']:>4}{f['fn']:>4}"
+            f"{fmt(f['failure_recall']):>14}{fmt(f['pass_kept']):>12}{fmt(f['balanced_accuracy']):>9}"
+        )
     frr = result["false_reject_rate"]
-    print(f"compliant portraits (all labels pass): {result['compliant_images']}; "
-          f"failed: {frr:.1%}; not accepted (fail or review): {result['not_accepted_rate_of_compliant']:.1%}")
-    print(f"images: {result['images']}; no face found: {len(result['no_face_found'])} "
-          f"{result['no_face_found']}")
+    print(
+        f"compliant portraits (all labels pass): {result['compliant_images']}; "
+        f"failed: {frr:.1%}; not accepted (fail or review): {result['not_accepted_rate_of_compliant']:.1%}"
+    )
+    print(
+        f"images: {result['images']}; no face found: {len(result['no_face_found'])} "
+        f"{result['no_face_found']}"
+    )
     print(f"time per image: median {result['median_ms']:.1f} ms, p95 {result['p95_ms']:.1f} ms")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", type=Path, required=True, help="folder with manifest.csv")
     parser.add_argument("--json", type=Path, help="write the figures as JSON here")
     parser.add_argument("--report", type=Path, help="write an HTML page of every disagreement here")

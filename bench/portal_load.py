@@ -241,6 +241,8 @@ def measure_pages(base: str, portal: Portal, company_id: int, repeats: int) -> N
             f"page render, company with {total} employees, {repeats} requests each (server time incl. HTTP):"
         )
         for label, path in pages.items():
+            for _ in range(3):  # warm caches (templates, statement cache) before measuring
+                client.get(path)
             times = []
             for _ in range(repeats):
                 began = time.perf_counter()

@@ -48,5 +48,5 @@ def clean_jpeg(decoded: DecodedImage, long_side: int, quality: int = 95) -> byte
         image.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)
     out = io.BytesIO()
     # No exif=, no icc_profile=: Pillow writes a bare JFIF.
-    image.save(out, "JPEG", quality=quality, optimize=True)
+    image.save(out, "JPEG", quality=quality)
     return out.getvalue()

@@ -6,6 +6,7 @@ import datetime as dt
 import functools
 import io
 import re
+import time
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -200,3 +201,51 @@ def seed_card(portal: Portal, world: World, employee_id: int) -> int:
             record_check(ctx, upload, UploadState.PASS, {"status": "pass", "results": []})
         session.commit()
         return session.scalars(select(Card.id).where(Card.order_id == order.id)).one()
+
+
+def place_order(client: TestClient, csrf: str, employee_id: int) -> int:
+    response = client.post(f"/employees/{employee_id}/orders", data={"csrf_token": csrf})
+    assert response.status_code == 303, response.text
+    match = re.match(r"/orders/(\d+)$", response.headers["location"])
+    assert match, response.headers["location"]
+    return int(match.group(1))
+
+
+def share_link(client: TestClient, csrf: str, order_id: int) -> str:
+    response = client.post(f"/orders/{order_id}/share-links", data={"csrf_token": csrf})
+    assert response.status_code == 303
+    html = client.get(f"/orders/{order_id}").text
+    match = re.search(
+        r'id="share-link"[^>]*value="http://testserver(/s/[^"]+)"|value="http://testserver(/s/[^"]+)"',
+        html,
+    )
+    assert match, "the new share link is shown on the order page"
+    path = match.group(1) or match.group(2)
+    # Shown once only.
+    assert path not in client.get(f"/orders/{order_id}").text
+    return path
+
+
+def upload(client: TestClient, link: str, field: str, data: bytes, **extra: str) -> tuple[int, str]:
+    csrf = csrf_of(client, link)
+    endpoint = "photo" if field == "photo" else "id-document"
+    response = client.post(
+        f"{link}/{endpoint}",
+        data={"csrf_token": csrf, **extra},
+        files={field: ("upload.jpg", data, "image/jpeg")},
+        headers={"X-Requested-With": "fetch"},
+    )
+    return response.status_code, response.text
+
+
+def wait_for_verdict(client: TestClient, link: str, fragment: str, timeout_s: float = 90.0) -> str:
+    match = re.search(r'data-poll="([^"]+)"', fragment)
+    if not match:
+        return fragment
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        html = client.get(match.group(1)).text
+        if 'data-state="queued"' not in html:
+            return html
+        time.sleep(0.2)
+    raise AssertionError("no verdict within the time limit")

@@ -25,6 +25,7 @@ def test_qr_code_opens_the_status_lookup() -> None:
     url = status_url("https://hms-kort.example.no/", "1646010510")
     assert url == "https://hms-kort.example.no/status?card=1646010510"
     image = cv2.imdecode(np.frombuffer(qr_png(url), np.uint8), cv2.IMREAD_COLOR)
+    assert image is not None
     decoded, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
     assert decoded == url
 

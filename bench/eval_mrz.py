@@ -1,0 +1,146 @@
+"""Evaluates MRZ reading on a labelled corpus: the project's reader and PassportEye, same images.
+
+    PYTHONPATH=. .venv/bin/python bench/eval_mrz.py --corpus ../shared/corpus/mrz [--json OUT]
+
+DIR/manifest.csv has `file`, `doc_format` (TD1/TD2/TD3/none) and `gt_mrz` (lines joined by '|').
+Per reader it prints: MRZ found on the images that have one, exact MRZ (all lines equal), exact
+lines, character accuracy (1 - edit distance / length, over all ground-truth lines; a missed
+MRZ counts as all characters wrong), MRZs reported on images with none (false positives), and
+the median and p95 time per image (decoding excluded, the same for both). Every image is
+decoded once by the project's decoder (EXIF orientation applied) and given to both readers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from verifier.decode import decode_image
+from verifier.id_docs.mrz_reader import passporteye_read, read_mrz
+from verifier.policy import DecodeLimits, load_policy
+
+Reader = Callable[[np.ndarray], list[str] | None]
+
+
+@dataclass
+class Tally:
+    with_mrz: int = 0
+    found: int = 0
+    exact: int = 0
+    lines_total: int = 0
+    lines_exact: int = 0
+    chars_total: int = 0
+    char_errors: int = 0
+    without_mrz: int = 0
+    false_positives: int = 0
+    times_ms: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+    def add(self, name: str, truth: list[str] | None, read: list[str] | None, ms: float) -> None:
+        self.times_ms.append(ms)
+        if truth is None:
+            self.without_mrz += 1
+            if read is not None:
+                self.false_positives += 1
+                self.failures.append(f"{name}: false positive {read}")
+            return
+        self.with_mrz += 1
+        self.lines_total += len(truth)
+        self.chars_total += sum(len(line) for line in truth)
+        if read is None:
+            self.char_errors += sum(len(line) for line in truth)
+            self.failures.append(f"{name}: not found")
+            return
+        self.found += 1
+        self.exact += read == truth
+        for i, line in enumerate(truth):
+            got = read[i] if i < len(read) else ""
+            self.lines_exact += got == line
+            self.char_errors += min(len(line), edit_distance(got, line))
+        if read != truth:
+            self.failures.append(f"{name}: read {read} expected {truth}")
+
+    def summary(self) -> dict[str, float]:
+        times = sorted(self.times_ms)
+        return {
+            "found_rate": self.found / max(1, self.with_mrz),
+            "exact_rate": self.exact / max(1, self.with_mrz),
+            "line_rate": self.lines_exact / max(1, self.lines_total),
+            "char_accuracy": 1 - self.char_errors / max(1, self.chars_total),
+            "false_positives": self.false_positives,
+            "median_ms": statistics.median(times) if times else 0.0,
+            "p95_ms": times[min(len(times) - 1, round(0.95 * (len(times) - 1)))] if times else 0.0,
+        }
+
+
+def edit_distance(a: str, b: str) -> int:
+    row = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        previous, row[0] = row[0], i
+        for j, cb in enumerate(b, 1):
+            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
+    return row[-1]
+
+
+def project_reader(rgb: np.ndarray) -> list[str] | None:
+    return read_mrz(rgb).lines
+
+
+def passporteye_reader(rgb: np.ndarray) -> list[str] | None:
+    result = passporteye_read(rgb)
+    return result[1] if result else None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--corpus", type=Path, required=True)
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--verbose", action="store_true", help="list every miss")
+    args = parser.parse_args()
+
+    policy_limits = load_policy().decode
+    # The reader wants the document's own pixels: decode at full size (within the upload limits).
+    limits = DecodeLimits(policy_limits.max_bytes, policy_limits.max_pixels, 1 << 16)
+    readers: dict[str, Reader] = {"project": project_reader, "passporteye": passporteye_reader}
+    tallies = {name: Tally() for name in readers}
+    with (args.corpus / "manifest.csv").open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    read_mrz(np.full((64, 64, 3), 255, np.uint8))  # load the model outside the timings
+    for row in rows:
+        image = decode_image((args.corpus / row["file"]).read_bytes(), limits).rgb
+        truth = row["gt_mrz"].split("|") if row["doc_format"] != "none" and row["gt_mrz"] else None
+        for name, reader in readers.items():
+            started = time.perf_counter()
+            lines = reader(image)
+            tallies[name].add(row["file"], truth, lines, (time.perf_counter() - started) * 1000)
+    results = {name: tally.summary() for name, tally in tallies.items()}
+    print(f"{len(rows)} images, {tallies['project'].with_mrz} with an MRZ, {tallies['project'].without_mrz} without")
+    header = f"{'reader':12s} {'found':>6s} {'exact':>6s} {'lines':>6s} {'chars':>7s} {'false+':>6s} {'med ms':>7s} {'p95 ms':>7s}"
+    print(header)
+    for name, r in results.items():
+        print(
+            f"{name:12s} {r['found_rate']:6.1%} {r['exact_rate']:6.1%} {r['line_rate']:6.1%} "
+            f"{r['char_accuracy']:7.2%} {r['false_positives']:6d} {r['median_ms']:7.0f} {r['p95_ms']:7.0f}"
+        )
+    if args.verbose:
+        for name, tally in tallies.items():
+            for failure in tally.failures:
+                print(f"[{name}] {failure}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
