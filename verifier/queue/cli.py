@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 from typing import Any
 
 from verifier.queue.settings import BrokerKind, QueueSettings
@@ -43,9 +44,10 @@ def register(subparsers: Any) -> None:
 
 
 def _logging() -> None:
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"
-    )
+    # Long-running commands report sweeps and restarts: INFO unless HMSVERIFY_LOG_LEVEL says
+    # otherwise (the hmsverify CLI may already have configured WARNING for its one-shot tools).
+    logging.basicConfig(format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s")
+    logging.getLogger().setLevel(os.environ.get("HMSVERIFY_LOG_LEVEL", "INFO"))
 
 
 def run_worker_command(args: argparse.Namespace) -> int:

@@ -1,8 +1,8 @@
 """The verdict-stored hook: how the portal hears that an upload has its verdict.
 
 The portal registers a plain function (e.g. one that moves the card order on) in every process
-that runs workers: `register_verdict_hook(fn)` in the factory named by HMSVERIFY_QUEUE_STORE, or
-in the portal process for the embedded mode. The queue calls it after storing a verdict, and again
+that runs workers: `register_verdict_hook(fn)` in the store factory named by
+HMSVERIFY_QUEUE_STORE_FACTORY, or in the portal process for the embedded mode. The queue calls it after storing a verdict, and again
 when a duplicate message finds the verdict already stored, so a hook must be idempotent. A hook
 that raises StorageUnavailable makes the message retry; any other error is logged.
 """
