@@ -10,7 +10,7 @@ import dramatiq
 import numpy as np
 from dramatiq.middleware import CurrentMessage, Middleware, TimeLimit
 
-from verifier.queue.settings import BrokerKind, QueueSettings
+from verifier.queue.settings import INTERACTIVE_QUEUE, BrokerKind, QueueSettings
 
 log = logging.getLogger(__name__)
 
@@ -62,20 +62,36 @@ class WarmUpModels(Middleware):
         self.warm_up()
 
 
+def _polling_redis_broker(settings: QueueSettings) -> dramatiq.Broker:
+    from dramatiq.brokers.redis import RedisBroker
+
+    class PollingRedisBroker(RedisBroker):
+        """Polls the interactive queue often and every other queue at the idle interval.
+
+        dramatiq gives every consumer of a worker the same idle timeout; only the interactive
+        queue needs its messages picked up within milliseconds.
+        """
+
+        def consume(self, queue_name: str, prefetch: int = 1, timeout: int = 5000) -> Any:
+            fast = queue_name == INTERACTIVE_QUEUE
+            interval = settings.poll_interval_ms if fast else settings.idle_poll_interval_ms
+            return super().consume(queue_name, prefetch, interval)
+
+    return PollingRedisBroker(
+        url=settings.redis_url,
+        namespace=settings.namespace,
+        heartbeat_timeout=settings.heartbeat_timeout_ms,
+        dead_message_ttl=settings.dead_message_ttl_ms,
+        maintenance_chance=settings.maintenance_chance,
+    )
+
+
 def build_broker(settings: QueueSettings, *, warm_up: bool = True) -> dramatiq.Broker:
     """The broker for these settings, with the middleware the actors rely on."""
     broker: dramatiq.Broker
     kind = settings.broker_kind
     if kind is BrokerKind.REDIS:
-        from dramatiq.brokers.redis import RedisBroker
-
-        broker = RedisBroker(
-            url=settings.redis_url,
-            namespace=settings.namespace,
-            heartbeat_timeout=settings.heartbeat_timeout_ms,
-            dead_message_ttl=settings.dead_message_ttl_ms,
-            maintenance_chance=settings.maintenance_chance,
-        )
+        broker = _polling_redis_broker(settings)
     elif kind is BrokerKind.RABBITMQ:
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 

@@ -56,7 +56,9 @@ def run_worker_process(threads: int, queues: Sequence[str] | None) -> int:
         broker,
         queues=set(queues) if queues else None,
         worker_threads=threads,
-        worker_timeout=actors.settings.poll_interval_ms,
+        # The consumers' poll intervals come from the broker (per queue); this only paces
+        # idle worker threads, which wake at once when work arrives anyway.
+        worker_timeout=actors.settings.idle_poll_interval_ms,
     )
     worker.start()
     log.info("worker process %d ready (%d threads)", os.getpid(), threads)
