@@ -41,8 +41,12 @@ class FileStore:
 
 
 def clean_jpeg(decoded: DecodedImage, long_side: int, quality: int = 95) -> bytes:
-    """The upload re-encoded from its pixels: orientation applied, EXIF/GPS/XMP not carried over."""
-    rgb = decoded.full_resolution()
+    """The upload re-encoded from its pixels: orientation applied, EXIF/GPS/XMP not carried over.
+
+    Uses the decoder's working image (decode with `long_side` at least the stored size): a phone
+    photo is decoded once, at reduced size, never again at its full 12 megapixels.
+    """
+    rgb = decoded.rgb
     image = Image.fromarray(np.ascontiguousarray(rgb), "RGB")
     if max(image.size) > long_side:
         image.thumbnail((long_side, long_side), Image.Resampling.LANCZOS)

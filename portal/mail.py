@@ -71,6 +71,20 @@ def _message(row: OutboxEmail, sender: str, files: FileStore) -> EmailMessage:
     return message
 
 
+def _next_unsent(session: Session, max_attempts: int, skip: set[int]) -> OutboxEmail | None:
+    """One unsent row, locked until this transaction ends (other senders skip it)."""
+    query = (
+        select(OutboxEmail)
+        .where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < max_attempts)
+        .order_by(OutboxEmail.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    if skip:
+        query = query.where(OutboxEmail.id.not_in(skip))
+    return session.scalars(query).first()
+
+
 def deliver_outbox(
     factory: sessionmaker[Session],
     smtp: SmtpSettings | None,
@@ -79,48 +93,57 @@ def deliver_outbox(
     max_attempts: int,
     batch: int = 50,
 ) -> int:
-    """Sends unsent mail; returns how many went out. Safe to run from several processes."""
+    """Sends unsent mail; returns how many went out. Each row is sent in its own transaction
+    holding its row lock, so several senders never send the same mail twice."""
     if smtp is None:
         return 0
-    sent = 0
     with factory() as session:
-        rows = session.scalars(
-            select(OutboxEmail)
+        pending = session.scalar(
+            select(OutboxEmail.id)
             .where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < max_attempts)
-            .order_by(OutboxEmail.id)
-            .limit(batch)
-            .with_for_update(skip_locked=True)
-        ).all()
-        if not rows:
-            return 0
-        try:
-            client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_s)
-        except OSError as exc:
-            for row in rows:
-                row.attempts += 1
-                row.last_error = f"connect: {exc}"[:500]
+            .limit(1)
+        )
+    if pending is None:
+        return 0
+    try:
+        client = smtplib.SMTP(smtp.host, smtp.port, timeout=smtp.timeout_s)
+        if smtp.starttls:
+            client.starttls()
+        if smtp.username and smtp.password:
+            client.login(smtp.username, smtp.password)
+    except (smtplib.SMTPException, OSError) as exc:
+        with factory() as session:
+            for waiting in session.scalars(
+                select(OutboxEmail)
+                .where(OutboxEmail.sent_at.is_(None), OutboxEmail.attempts < max_attempts)
+                .order_by(OutboxEmail.id)
+                .limit(batch)
+            ):
+                waiting.attempts += 1
+                waiting.last_error = f"connect: {exc}"[:500]
             session.commit()
-            log.warning("SMTP %s:%s unreachable; %d e-mails wait", smtp.host, smtp.port, len(rows))
-            return 0
-        try:
-            if smtp.starttls:
-                client.starttls()
-            if smtp.username and smtp.password:
-                client.login(smtp.username, smtp.password)
-            for row in rows:
+        log.warning("SMTP %s:%s unavailable; e-mails wait in the outbox", smtp.host, smtp.port)
+        return 0
+    sent = 0
+    tried: set[int] = set()
+    try:
+        for _ in range(batch):
+            with factory() as session:
+                row = _next_unsent(session, max_attempts, tried)
+                if row is None:
+                    break
+                tried.add(row.id)
+                row.attempts += 1
                 try:
                     client.send_message(_message(row, smtp.sender, files))
                 except (smtplib.SMTPException, OSError) as exc:
-                    row.attempts += 1
                     row.last_error = str(exc)[:500]
                 else:
-                    row.attempts += 1
                     row.sent_at = utcnow()
                     row.last_error = None
                     sent += 1
-                # Each row's outcome is kept even if a later one fails.
                 session.commit()
-        finally:
-            with contextlib.suppress(smtplib.SMTPException, OSError):
-                client.quit()
+    finally:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            client.quit()
     return sent

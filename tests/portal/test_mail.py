@@ -97,3 +97,62 @@ def test_approval_receipt_arrives_with_the_temporary_card(
     pdf = attachments[0].get_payload(decode=True)
     assert isinstance(pdf, bytes) and pdf.startswith(b"%PDF") and len(pdf) > 1000
     assert str(attachments[0].get_filename()).startswith("midlertidig-hms-kort-")
+
+
+def test_two_senders_never_send_a_mail_twice(
+    portal: Portal, world: World, smtp: tuple[SmtpSettings, Inbox], database_url: str
+) -> None:
+    """Row locks (FOR UPDATE SKIP LOCKED) on PostgreSQL; SQLite deployments run one sender."""
+    import threading
+
+    if not database_url.startswith("postgresql"):
+        pytest.skip("row locking is a PostgreSQL guarantee; SQLite runs a single sender")
+    settings, inbox = smtp
+    with portal.sessions() as session:
+        for i in range(12):
+            queue_email(
+                session,
+                recipient=f"p{i}@example.no",
+                subject="x",
+                body="y",
+                now=dt.datetime.now(dt.UTC),
+            )
+        session.commit()
+    counts: list[int] = []
+
+    def send() -> None:
+        counts.append(deliver_outbox(portal.sessions, settings, portal.files, max_attempts=5))
+
+    threads = [threading.Thread(target=send) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(counts) == 12
+    assert sorted(m["To"] for m in inbox.messages) == sorted(f"p{i}@example.no" for i in range(12))
+
+
+def test_access_log_redacts_share_tokens() -> None:
+    import logging
+
+    from portal.app import _RedactShareTokens
+
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        (
+            "127.0.0.1:5000",
+            "GET",
+            "/s/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde/uploads/x/status",
+            "1.1",
+            200,
+        ),
+        None,
+    )
+    assert _RedactShareTokens().filter(record)
+    assert (
+        "AbCdEf" not in record.getMessage() and "/s/<token>/uploads/x/status" in record.getMessage()
+    )
