@@ -109,7 +109,8 @@ def verify_csrf(
 CsrfDep = Depends(verify_csrf)
 
 
-def context(portal: Portal, session: Session, actor: str, now: object = None) -> Context:
+def context(portal: Portal, session: Session, actor: str) -> Context:
+    """A life-cycle context for this request, at the current time."""
     from portal.clock import utcnow
 
     return Context(

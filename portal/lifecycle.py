@@ -16,7 +16,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.card_pdf import status_url, temporary_card_pdf
@@ -27,7 +27,6 @@ from portal.models import (
     Card,
     CardStatus,
     Company,
-    CompanyRole,
     Employee,
     Order,
     OrderStatus,
@@ -493,14 +492,3 @@ def sweep(ctx: Context) -> SweepReport:
         _audit(ctx, "expiry_reminder", card=card, order=card.order)
         reminded += 1
     return SweepReport(cancelled, expired, reminded)
-
-
-def companies_of(session: Session, user: User) -> list[Company]:
-    return list(
-        session.scalars(
-            select(Company)
-            .join(CompanyRole, CompanyRole.company_id == Company.id)
-            .where(CompanyRole.user_id == user.id)
-            .order_by(func.lower(Company.name))
-        )
-    )

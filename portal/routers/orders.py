@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.card_pdf import status_url, temporary_card_pdf
 from portal.deps import CompanyDep, CsrfDep, PortalDep, SessionDep, UserDep, context, page
@@ -58,7 +59,9 @@ def list_orders(
     query = select(Order).where(Order.company_id == company.id)
     if status in {s.value for s in OrderStatus}:
         query = query.where(Order.status == status)
-    orders = session.scalars(query.order_by(Order.created_at.desc()).limit(200)).all()
+    orders = session.scalars(
+        query.options(joinedload(Order.employee)).order_by(Order.created_at.desc()).limit(200)
+    ).all()
     return page(
         request,
         portal,

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.annotation import annotated_image
 from portal.deps import CsrfDep, PortalDep, ReviewerDep, SessionDep, context, page
@@ -34,12 +35,14 @@ def queue(request: Request, portal: PortalDep, session: SessionDep, user: Review
         .join(Order, Order.id == Upload.order_id)
         .where(Upload.state.in_(WAITING), Order.status == OrderStatus.PENDING)
         .where((Order.photo_upload_id == Upload.id) | (Order.id_upload_id == Upload.id))
+        .options(joinedload(Upload.order).joinedload(Order.company))
         .order_by(Upload.created_at, Upload.id)
         .limit(200)
     ).all()
     production = session.scalars(
         select(Order)
         .where(Order.status.in_([OrderStatus.APPROVED, OrderStatus.IN_PRODUCTION]))
+        .options(joinedload(Order.company))
         .order_by(Order.updated_at)
         .limit(200)
     ).all()

@@ -103,29 +103,33 @@ def _store_upload(
     file: UploadFile,
     religious_headgear: bool,
 ) -> Response:
-    link = resolve_link(session, token)
     lang = lang_of(request)
-    if not portal.share_upload_limiter.allow(link.token_hash):
-        raise HTTPException(
-            status_code=429,
-            detail=(
-                "For mange opplastinger. Vent litt og prøv igjen.",
-                "Too many uploads. Wait a little and try again.",
-            ),
-        )
-    order = link.order
-    if order.status != OrderStatus.PENDING:
-        raise HTTPException(
-            status_code=409,
-            detail=("Bestillingen er ikke lenger åpen.", "The order is no longer open."),
-        )
 
     def error(message: tuple[str, str], code: int) -> Response:
+        """A fragment for the page's script; the error page for a plain form post."""
         if not _is_fetch(request):
             raise HTTPException(status_code=code, detail=message)
         return page(
             request, portal, "_upload_error.html", status_code=code, message=message, lang=lang
         )
+
+    try:
+        link = resolve_link(session, token)
+    except HTTPException as exc:
+        if exc.status_code == 410 and isinstance(exc.detail, tuple):
+            return error(exc.detail, 410)
+        raise
+    if not portal.share_upload_limiter.allow(link.token_hash):
+        return error(
+            (
+                "For mange opplastinger. Vent litt og prøv igjen.",
+                "Too many uploads. Wait a little and try again.",
+            ),
+            429,
+        )
+    order = link.order
+    if order.status != OrderStatus.PENDING:
+        return error(("Bestillingen er ikke lenger åpen.", "The order is no longer open."), 409)
 
     limits = default_policy().decode
     max_bytes = min(portal.settings.upload_max_bytes, limits.max_bytes)
