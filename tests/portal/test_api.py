@@ -501,3 +501,35 @@ def test_security_headers(client: TestClient) -> None:
     assert "hmsverify_session" in response.headers.get("set-cookie", "")
     assert "httponly" in response.headers["set-cookie"].lower()
     _ = PASSWORD
+
+
+def test_compliant_portrait_passes_and_borderline_ones_queue_oldest_first(
+    client: TestClient, world: World, portal: Portal
+) -> None:
+    from portal_support import test_image
+
+    from portal.app import create_app
+
+    csrf = login(client, world.orderer_a)
+    link_1 = share_link(client, csrf, place_order(client, csrf, world.employees_a[0]))
+    link_2 = share_link(client, csrf, place_order(client, csrf, world.employees_a[1]))
+    _, fragment = upload(client, link_1, "photo", test_image("compliant_portrait.jpg"))
+    result = wait_for_verdict(client, link_1, fragment)
+    assert 'data-state="pass"' in result and 'ul class="problems"' not in result
+    crop = re.search(r'src="(/s/[^"]+/crop\.jpg)"', result)
+    assert crop and client.get(crop.group(1)).content[:3] == b"\xff\xd8\xff"
+    ids = []
+    for link in (link_2, link_1):  # link_2's borderline upload is the older one
+        _, fragment = upload(client, link, "photo", test_image("borderline_small.jpg"))
+        assert 'data-state="review"' in wait_for_verdict(client, link, fragment)
+        found = re.search(r'id="upload-([0-9a-f]{32})"', fragment)
+        assert found
+        ids.append(found.group(1))
+    with TestClient(
+        create_app(portal), base_url="http://testserver", follow_redirects=False
+    ) as reviewer:
+        login(reviewer, world.reviewer)
+        queue = reviewer.get("/review").text
+        assert re.findall(r'href="/review/uploads/([0-9a-f]{32})"', queue) == ids
+        item = reviewer.get(f"/review/uploads/{ids[0]}").text
+        assert re.search(r'<tr class="rule-review"><td[^>]*>face_size</td>', item)

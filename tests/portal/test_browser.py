@@ -157,15 +157,29 @@ def test_order_upload_review_approve_and_status_lookup(server, browser, tmp_path
     assert feedback_s < 30, feedback_s
     shot(employee, "07_failing_portrait_feedback")
 
-    good = IMAGES / "good_portrait.jpg"
-    if not good.exists():
-        pytest.fail("tests/images/good_portrait.jpg missing: run `make images`")
+    good = IMAGES / "compliant_portrait.jpg"
+    borderline = IMAGES / "borderline_small.jpg"
+    if not good.exists() or not borderline.exists():
+        pytest.fail(
+            "tests/images/compliant_portrait.jpg or borderline_small.jpg missing: `make images`"
+        )
     employee.set_input_files("input[name=photo]", str(good))
     employee.click("text=Last opp portrett")
     result = wait_verdict(employee, "#photo-result")
-    shot(employee, "08_good_portrait_feedback")
-    photo_state = result.get_attribute("data-state")
-    assert photo_state in ("pass", "review"), employee.locator("#photo-result").inner_text()
+    shot(employee, "08_good_portrait_accepted")
+    assert result.get_attribute("data-state") == "pass", employee.locator(
+        "#photo-result"
+    ).inner_text()
+    assert employee.locator("#photo-result img.crop").is_visible()  # the card crop preview
+
+    # A borderline portrait (face a little small) goes to manual review.
+    employee.set_input_files("input[name=photo]", str(borderline))
+    employee.click("text=Last opp portrett")
+    result = wait_verdict(employee, "#photo-result")
+    assert result.get_attribute("data-state") == "review", employee.locator(
+        "#photo-result"
+    ).inner_text()
+    shot(employee, "08b_borderline_portrait_to_review")
 
     # An ID document without a machine-readable zone: a reviewer must look at it.
     document = tmp_path / "document.jpg"
@@ -181,14 +195,16 @@ def test_order_upload_review_approve_and_status_lookup(server, browser, tmp_path
     log_in(reviewer, base, REVIEWER_EMAIL)
     reviewer.goto(f"{base}/review")
     shot(reviewer, "10_review_queue")
-    expected = 2 if photo_state == "review" else 1
-    assert reviewer.locator("a:has-text('Vurder')").count() == expected
-    for _ in range(expected):  # oldest first: the portrait (if borderline), then the document
+    assert reviewer.locator("a:has-text('Vurder')").count() == 2
+    for step, borderline_rule in enumerate(("face_size", "mrz_present")):  # oldest first
         reviewer.locator("a:has-text('Vurder')").first.click()
         reviewer.wait_for_url(re.compile(r".*/review/uploads/[0-9a-f]{32}$"))
-        assert reviewer.locator("table.rules tr.rule-review").count() >= 1
+        assert (
+            reviewer.locator(f"table.rules tr.rule-review td:has-text('{borderline_rule}')").count()
+            == 1
+        )
         assert reviewer.locator("img.review-image").is_visible()
-        shot(reviewer, "11_review_item")
+        shot(reviewer, f"11_review_item_{step + 1}")
         reviewer.fill("textarea[name=reason]", "Kontrollert manuelt")
         reviewer.click("button[value=approve]")
         reviewer.wait_for_url(f"{base}/review")
