@@ -41,6 +41,11 @@ KNOWN_MODELS: dict[str, ModelFile] = {
             "fb143eea07838aa532d1c95df5f69899974ea0140e1fba05e94204be13ed74ee",
             "SFace face embedding (OpenCV zoo) for the document face match",
         ),
+        ModelFile(
+            "mrz_ocr_crnn.onnx",
+            "0bc2232ba962181a0b3d264e34deea81dd912b618a716e1f3a3b216c93060959",
+            "MRZ line recogniser (CTC), trained by verifier/id_docs/training/train_mrz_ocr.py",
+        ),
     )
 }
 
