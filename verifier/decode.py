@@ -41,7 +41,10 @@ class DecodeErrorCode(StrEnum):
 
 
 _MESSAGES: dict[DecodeErrorCode, tuple[str, str]] = {
-    DecodeErrorCode.EMPTY: ("Filen er tom. Last opp bildet på nytt.", "The file is empty. Upload the photo again."),
+    DecodeErrorCode.EMPTY: (
+        "Filen er tom. Last opp bildet på nytt.",
+        "The file is empty. Upload the photo again.",
+    ),
     DecodeErrorCode.TOO_LARGE_FILE: (
         "Filen er for stor (over {limit_mb} MB). Last opp et mindre bilde.",
         "The file is too large (over {limit_mb} MB). Upload a smaller photo.",
@@ -101,7 +104,15 @@ def sniff_format(data: bytes) -> str | None:
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "webp"
     if data[4:8] == b"ftyp" and data[8:12] in {
-        b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"mif1", b"msf1", b"avif",
+        b"heic",
+        b"heix",
+        b"hevc",
+        b"hevx",
+        b"heim",
+        b"heis",
+        b"mif1",
+        b"msf1",
+        b"avif",
     }:
         return "heif"
     return None
@@ -109,7 +120,11 @@ def sniff_format(data: bytes) -> str | None:
 
 def _looks_like_image(data: bytes) -> bool:
     """Other image containers we recognise but do not accept (to say 'unsupported', not 'not an image')."""
-    return data[:2] in (b"BM",) or data[:4] in (b"GIF8", b"II*\x00", b"MM\x00*") or data[:4] == b"\x00\x00\x01\x00"
+    return (
+        data[:2] in (b"BM",)
+        or data[:4] in (b"GIF8", b"II*\x00", b"MM\x00*")
+        or data[:4] == b"\x00\x00\x01\x00"
+    )
 
 
 @dataclass
@@ -186,7 +201,9 @@ def _open(data: bytes, limits: DecodeLimits) -> Image.Image:
     except Image.DecompressionBombError as exc:
         raise DecodeError(DecodeErrorCode.DECOMPRESSION_BOMB, str(exc)) from exc
     except Image.DecompressionBombWarning as exc:
-        raise DecodeError(DecodeErrorCode.TOO_MANY_PIXELS, str(exc), limit_mp=limits.max_pixels // 1_000_000) from exc
+        raise DecodeError(
+            DecodeErrorCode.TOO_MANY_PIXELS, str(exc), limit_mp=limits.max_pixels // 1_000_000
+        ) from exc
     except UnidentifiedImageError as exc:
         raise DecodeError(DecodeErrorCode.CORRUPT, str(exc)) from exc
     except (OSError, ValueError, SyntaxError) as exc:
@@ -194,17 +211,25 @@ def _open(data: bytes, limits: DecodeLimits) -> Image.Image:
     return img
 
 
-def decode_image(data: bytes, limits: DecodeLimits, *, long_side: int | None = None) -> DecodedImage:
+def decode_image(
+    data: bytes, limits: DecodeLimits, *, long_side: int | None = None
+) -> DecodedImage:
     """Decodes upload bytes or raises DecodeError with a specific code. Never a stack trace."""
     if not data:
         raise DecodeError(DecodeErrorCode.EMPTY)
     if len(data) > limits.max_bytes:
         raise DecodeError(
-            DecodeErrorCode.TOO_LARGE_FILE, f"{len(data)} bytes", limit_mb=limits.max_bytes // 1_000_000
+            DecodeErrorCode.TOO_LARGE_FILE,
+            f"{len(data)} bytes",
+            limit_mb=limits.max_bytes // 1_000_000,
         )
     fmt = sniff_format(data)
     if fmt is None:
-        code = DecodeErrorCode.UNSUPPORTED_FORMAT if _looks_like_image(data) else DecodeErrorCode.NOT_AN_IMAGE
+        code = (
+            DecodeErrorCode.UNSUPPORTED_FORMAT
+            if _looks_like_image(data)
+            else DecodeErrorCode.NOT_AN_IMAGE
+        )
         raise DecodeError(code, f"leading bytes {data[:8]!r}")
     if fmt == "heif" and not _HEIF_AVAILABLE:  # pragma: no cover
         raise DecodeError(DecodeErrorCode.UNSUPPORTED_FORMAT, "HEIF support not installed")
@@ -219,10 +244,12 @@ def decode_image(data: bytes, limits: DecodeLimits, *, long_side: int | None = N
         raise DecodeError(DecodeErrorCode.CORRUPT, "zero-sized image")
     if width * height > limits.max_pixels:
         raise DecodeError(
-            DecodeErrorCode.TOO_MANY_PIXELS, f"{width}x{height}", limit_mp=limits.max_pixels // 1_000_000
+            DecodeErrorCode.TOO_MANY_PIXELS,
+            f"{width}x{height}",
+            limit_mp=limits.max_pixels // 1_000_000,
         )
     if getattr(img, "is_animated", False) and getattr(img, "n_frames", 1) > 1:
-        raise DecodeError(DecodeErrorCode.ANIMATED, f"{img.n_frames} frames")
+        raise DecodeError(DecodeErrorCode.ANIMATED, f"{getattr(img, 'n_frames', 0)} frames")
 
     target = long_side or limits.analysis_long_side
     orientation = img.getexif().get(0x0112, 1) if fmt in ("jpeg", "webp", "png", "heif") else 1
@@ -230,7 +257,7 @@ def decode_image(data: bytes, limits: DecodeLimits, *, long_side: int | None = N
     oriented_size = (height, width) if swaps_axes else (width, height)
 
     def load(draft_long_side: int | None) -> tuple[np.ndarray, bool]:
-        im = _open(data, limits) if draft_long_side is None or img.fp is None else img
+        im = _open(data, limits) if draft_long_side is None else img
         if draft_long_side is not None and fmt == "jpeg":
             # libjpeg scales by 1/2, 1/4, 1/8 while decoding: far faster for phone-sized JPEGs.
             # Asking for 3/4 of the working size lets a 4000 px photo decode at 1/4 (1000 px)
@@ -243,7 +270,11 @@ def decode_image(data: bytes, limits: DecodeLimits, *, long_side: int | None = N
             raise DecodeError(DecodeErrorCode.DECOMPRESSION_BOMB, str(exc)) from exc
         except (OSError, ValueError, SyntaxError, EOFError) as exc:
             text = str(exc).lower()
-            code = DecodeErrorCode.TRUNCATED if ("truncat" in text or "premature" in text) else DecodeErrorCode.CORRUPT
+            code = (
+                DecodeErrorCode.TRUNCATED
+                if ("truncat" in text or "premature" in text)
+                else DecodeErrorCode.CORRUPT
+            )
             raise DecodeError(code, str(exc)) from exc
         transposed = ImageOps.exif_transpose(im) if orientation != 1 else im
         rgb_img, gray = _to_rgb(transposed)
@@ -254,7 +285,9 @@ def decode_image(data: bytes, limits: DecodeLimits, *, long_side: int | None = N
     except DecodeError:
         raise
     except MemoryError as exc:
-        raise DecodeError(DecodeErrorCode.DECOMPRESSION_BOMB, "out of memory while decoding") from exc
+        raise DecodeError(
+            DecodeErrorCode.DECOMPRESSION_BOMB, "out of memory while decoding"
+        ) from exc
     working = _resize_to_long_side(rgb, target)
     scale = working.shape[1] / oriented_size[0]
 
