@@ -40,7 +40,7 @@ from portal.demo import (
     person_names,
     seed_demo,
 )
-from portal.models import Base, Company, Employee, Order, ShareLink, User, name_key
+from portal.models import Company, Employee, Order, ShareLink, User, name_key
 from portal.security import token_digest
 from portal.settings import PortalSettings, RateLimit, sqlite_url
 
@@ -276,7 +276,7 @@ def main() -> int:
     parser.add_argument("--uploads", type=int, default=20)
     parser.add_argument("--employees", type=int, default=10_000)
     parser.add_argument("--repeats", type=int, default=60)
-    parser.add_argument("--image", type=Path, default=ROOT / "tests/images/good_portrait.jpg")
+    parser.add_argument("--image", type=Path, default=ROOT / "tests/images/compliant_portrait.jpg")
     parser.add_argument(
         "--phone-size", action="store_true", help="upscale the image to 12 MP first"
     )
@@ -320,7 +320,6 @@ def main() -> int:
             server.should_exit = True
             time.sleep(1)
         portal.engine.dispose()
-    _ = Base
     return 0
 
 
