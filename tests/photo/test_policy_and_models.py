@@ -49,3 +49,12 @@ def test_altered_or_missing_model_is_refused(tmp_path: Path) -> None:
         model_path(name, tmp_path)
     with pytest.raises(ModelFileError, match="missing"):
         model_path(name, tmp_path / "empty")
+
+
+def test_warm_up_runs_every_rule_on_a_real_face() -> None:
+    from verifier.photo.rules import ALL_RULES
+    from verifier.photo.warmup import warm_up
+
+    seconds, verdict = warm_up()
+    assert seconds > 0
+    assert {r.rule for r in verdict.results} == {r.name for r in ALL_RULES}
