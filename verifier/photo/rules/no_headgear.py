@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from verifier.photo.aligned import AlignedFace
 from verifier.photo.analysis import DetectedFace, FaceAnalysis
+from verifier.photo.background import BackgroundSample
 from verifier.photo.rules.base import (
     CheckContext,
     Measurement,
@@ -57,45 +59,9 @@ class NoHeadgear(PhotoRule):
         aligned = analysis.aligned
         sample = analysis.background
         assert aligned is not None and sample is not None  # a main face exists
-        parts = [(aligned.lab[r, c][aligned.valid[r, c]], aligned.linear_luma[r, c][aligned.valid[r, c]])
-                 for r, c in (aligned.box(*box) for box in AREAS)]
-        lab = np.concatenate([p[0] for p in parts])
-        luma = np.concatenate([p[1] for p in parts])
         region = tuple(aligned.region(*box, label) for box, label in zip(AREAS, AREA_LABELS, strict=True))
-        if lab.shape[0] < 20:  # the head is outside the photo: nothing to judge
-            return Measurement(value=0.0, details={"head_pixels": float(lab.shape[0])}, regions=region)
-        reference = skin_reference(aligned)
-        skin = reference.like(lab, luma)
-        # Every 7th background pixel: a median of thousands is as good as of all of them.
-        background_lab = sample.lab[sample.background][::7]
-        if background_lab.shape[0] >= 20:
-            background_colour = np.median(background_lab, axis=0)
-            background = np.linalg.norm(lab - background_colour, axis=1) < BACKGROUND_DELTA_E
-        else:
-            background = np.zeros(lab.shape[0], dtype=bool)
-        # Judge hair colours after a white balance that puts the cheeks back into the band every
-        # skin tone occupies under neutral light: a colour cast must not turn brown hair green.
-        cast = reference.lab[1:] - np.clip(reference.lab[1:], (SKIN_A_RANGE[0], SKIN_B_RANGE[0]),
-                                            (SKIN_A_RANGE[1], SKIN_B_RANGE[1]))
-        lab = lab.copy()
-        lab[:, 1:] -= cast
-        chroma = np.hypot(lab[:, 1], lab[:, 2])
-        not_hair = (lab[:, 1] < HAIR_MIN_AB) | (lab[:, 2] < HAIR_MIN_AB) | (chroma > HAIR_MAX_CHROMA)
-        if not reference.grayscale:
-            # In a grayscale photo white hair and a white cap cannot be told apart: only colour counts.
-            not_hair |= lab[:, 0] > HAIR_MAX_L
-        covering = ~skin & ~background & not_hair
-        share = float(covering.mean())
-        return Measurement(
-            value=share,
-            details={
-                "covering_share": share,
-                "skin_share": float(skin.mean()),
-                "background_share": float(background.mean()),
-                "head_pixels": float(lab.shape[0]),
-            },
-            regions=region,
-        )
+        share, details = covering_share(aligned, sample, AREAS)
+        return Measurement(value=share, details=details, regions=region)
 
     def judge(self, m: Measurement, policy: Policy, context: CheckContext) -> RuleResult:
         p = policy.no_headgear
@@ -107,3 +73,44 @@ class NoHeadgear(PhotoRule):
         if status is Status.FAIL and context.religious_headgear_declared:
             return self.result(Status.REVIEW, m, threshold, fix_nb=self.religious_nb, fix_en=self.religious_en)
         return self.result(status, m, threshold)
+
+
+def covering_share(
+    aligned: AlignedFace, sample: BackgroundSample, boxes: tuple[tuple[float, float, float, float], ...]
+) -> tuple[float, dict[str, float]]:
+    """Share of the boxes' pixels (IED units of the aligned face) that are neither skin,
+    background nor a hair colour, with the shares of skin and background beside it."""
+    parts = [(aligned.lab[r, c][aligned.valid[r, c]], aligned.linear_luma[r, c][aligned.valid[r, c]])
+             for r, c in (aligned.box(*box) for box in boxes)]
+    lab = np.concatenate([p[0] for p in parts])
+    luma = np.concatenate([p[1] for p in parts])
+    if lab.shape[0] < 20:  # the head is outside the photo: nothing to judge
+        return 0.0, {"head_pixels": float(lab.shape[0])}
+    reference = skin_reference(aligned)
+    skin = reference.like(lab, luma)
+    # Every 7th background pixel: a median of thousands is as good as of all of them.
+    background_lab = sample.lab[sample.background][::7]
+    if background_lab.shape[0] >= 20:
+        background_colour = np.median(background_lab, axis=0)
+        background = np.linalg.norm(lab - background_colour, axis=1) < BACKGROUND_DELTA_E
+    else:
+        background = np.zeros(lab.shape[0], dtype=bool)
+    # Judge hair colours after a white balance that puts the cheeks back into the band every
+    # skin tone occupies under neutral light: a colour cast must not turn brown hair green.
+    cast = reference.lab[1:] - np.clip(reference.lab[1:], (SKIN_A_RANGE[0], SKIN_B_RANGE[0]),
+                                        (SKIN_A_RANGE[1], SKIN_B_RANGE[1]))
+    lab = lab.copy()
+    lab[:, 1:] -= cast
+    chroma = np.hypot(lab[:, 1], lab[:, 2])
+    not_hair = (lab[:, 1] < HAIR_MIN_AB) | (lab[:, 2] < HAIR_MIN_AB) | (chroma > HAIR_MAX_CHROMA)
+    if not reference.grayscale:
+        # In a grayscale photo white hair and a white cap cannot be told apart: only colour counts.
+        not_hair |= lab[:, 0] > HAIR_MAX_L
+    covering = ~skin & ~background & not_hair
+    share = float(covering.mean())
+    return share, {
+        "covering_share": share,
+        "skin_share": float(skin.mean()),
+        "background_share": float(background.mean()),
+        "head_pixels": float(lab.shape[0]),
+    }
