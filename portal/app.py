@@ -24,7 +24,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from portal.annotation import can_annotate
 from portal.db import make_engine, make_session_factory, upgrade_database
 from portal.files import FileStore
-from portal.security import RateLimiter, mask_national_id
+from portal.security import RateLimiter, birth_date_of, mask_national_id
 from portal.settings import PortalSettings
 from verifier.queue.embedded import QueueHandle
 from verifier.queue.settings import QueueSettings
@@ -72,6 +72,7 @@ def _translate(ctx: JinjaContext, nb: str, en: str) -> str:
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
     templates.env.filters["mask_id"] = mask_national_id
+    templates.env.filters["birth_date"] = birth_date_of
     templates.env.globals["status_label"] = status_label
     templates.env.globals["t"] = _translate
     templates.env.globals["can_annotate"] = can_annotate

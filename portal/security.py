@@ -50,6 +50,16 @@ def mask_national_id(number: str) -> str:
     return f"{number[:6]} *****" if len(number) == 11 else "***********"
 
 
+def birth_date_of(number: str) -> str:
+    """The birth date a fødselsnummer or D-number encodes (for comparing with a document)."""
+    from verifier.id_docs.national_id import NationalIdError, parse_norwegian_id
+
+    try:
+        return parse_norwegian_id(number).birth_date.isoformat()
+    except NationalIdError:
+        return "?"
+
+
 class RateLimiter:
     """Sliding-window limit per key, in this process.
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -13,6 +13,7 @@ from sqlalchemy.orm import joinedload
 from portal.card_pdf import status_url, temporary_card_pdf
 from portal.deps import CompanyDep, CsrfDep, PortalDep, SessionDep, UserDep, context, page
 from portal.lifecycle import OrderNotAllowed, cancel_order, place_order
+from portal.mail import queue_email
 from portal.models import Card, Order, OrderStatus, ShareLink, Upload, UploadKind
 from portal.routers.employees import company_employee
 from portal.security import new_share_token, token_digest
@@ -131,6 +132,7 @@ def create_share_link(
     user: UserDep,
     company: CompanyDep,
     order_id: int,
+    send_email: Annotated[bool, Form()] = False,
 ) -> Response:
     order = company_order(session, company, order_id)
     if order.status != OrderStatus.PENDING:
@@ -147,9 +149,25 @@ def create_share_link(
             expires_at=now + dt.timedelta(days=portal.settings.share_link_days),
         )
     )
+    url = f"{portal.settings.base_url.rstrip('/')}/s/{token}"
+    employee = order.employee
+    if send_email and employee.email:
+        days = portal.settings.share_link_days
+        queue_email(
+            session,
+            recipient=employee.email,
+            subject=f"HMS-kort: last opp bilde / upload your photo ({order.company.name})",
+            body=(
+                f"Hei {employee.given_names},\n\n{order.company.name} har bestilt HMS-kort til deg. "
+                f"Last opp et portrett og et ID-dokument her (lenken virker i {days} dager):\n"
+                f"{url}\n\n{order.company.name} has ordered an HSE card for you. Upload a "
+                f"portrait and an identity document here (the link works for {days} days):\n{url}\n"
+            ),
+            now=now,
+        )
     session.commit()
     # Shown once on the next page; only the hash is stored.
-    request.session["new_share_link"] = f"{portal.settings.base_url.rstrip('/')}/s/{token}"
+    request.session["new_share_link"] = url
     return RedirectResponse(f"/orders/{order.id}", status_code=303)
 
 

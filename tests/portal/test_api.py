@@ -533,3 +533,25 @@ def test_compliant_portrait_passes_and_borderline_ones_queue_oldest_first(
         assert re.findall(r'href="/review/uploads/([0-9a-f]{32})"', queue) == ids
         item = reviewer.get(f"/review/uploads/{ids[0]}").text
         assert re.search(r'<tr class="rule-review"><td[^>]*>face_size</td>', item)
+
+
+def test_share_link_can_be_mailed_to_the_employee(
+    client: TestClient, world: World, portal: Portal
+) -> None:
+    from portal.models import OutboxEmail
+
+    with portal.sessions() as session:
+        employee = session.get(Employee, world.employees_a[2])
+        assert employee is not None
+        employee.email = "person2@example.no"
+        session.commit()
+    csrf = login(client, world.orderer_a)
+    order_id = place_order(client, csrf, world.employees_a[2])
+    assert "person2@example.no" in client.get(f"/orders/{order_id}").text
+    client.post(f"/orders/{order_id}/share-links", data={"csrf_token": csrf, "send_email": "true"})
+    link = re.search(r'value="(http://testserver/s/[^"]+)"', client.get(f"/orders/{order_id}").text)
+    assert link
+    with portal.sessions() as session:
+        (mail,) = session.scalars(select(OutboxEmail)).all()
+    assert mail.recipient == "person2@example.no" and link.group(1) in mail.body
+    assert world.national_ids_a[2] not in mail.body
