@@ -27,7 +27,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from verifier.decode import decode_image
-from verifier.id_docs.mrz_reader import passporteye_read, read_mrz
+from verifier.id_docs.mrz_reader import passporteye_lines, read_mrz
 from verifier.policy import DecodeLimits, load_policy
 
 Reader = Callable[[np.ndarray], list[str] | None]
@@ -98,8 +98,7 @@ def project_reader(rgb: np.ndarray) -> list[str] | None:
 
 
 def passporteye_reader(rgb: np.ndarray) -> list[str] | None:
-    result = passporteye_read(rgb)
-    return result[1] if result else None
+    return passporteye_lines(rgb)
 
 
 def main() -> int:

@@ -120,6 +120,7 @@ class LineReading:
 
 _CLASS_INDEX = {c: i + 1 for i, c in enumerate(ALPHABET)}
 _BLANK_RUN_LEVEL = 0.995
+TYPE_PENALTY = 5.0
 
 
 def _allowed_mask(allowed: list[str]) -> np.ndarray:
@@ -144,18 +145,18 @@ def _greedy_segments(probs: np.ndarray) -> list[np.ndarray]:
     return [np.array(s) for s in segments]
 
 
-def _viterbi_segments(log_probs: np.ndarray, mask: np.ndarray) -> list[np.ndarray] | None:
+def _viterbi_segments(log_probs: np.ndarray, penalty: np.ndarray) -> list[np.ndarray] | None:
     """Frames of each of exactly N characters on the best CTC path whose n-th character is one
-    of mask[n] (N = len(mask)); None when no such path exists."""
+    penalised by penalty[n] (N = len(penalty)); None when no such path exists."""
     frames, classes = log_probs.shape
-    n_pos = mask.shape[0]
+    n_pos = penalty.shape[0]
     if frames < n_pos:
         return None
     neg = -1e9
     blank = np.full(n_pos + 1, neg)
     blank[0] = 0.0
     char = np.full((n_pos, classes), neg)
-    allowed_penalty = np.where(mask, 0.0, neg)
+    allowed_penalty = penalty
     back_char = np.zeros((frames, n_pos, classes), np.int8)  # 0 stay, 1 from blank, 2 from char
     back_char_class = np.zeros((frames, n_pos, classes), np.int8)  # previous class when 2
     back_blank = np.zeros((frames, n_pos + 1), np.int8)  # 0 stay, 1 from char
@@ -220,6 +221,11 @@ def read_fixed_length(probs: np.ndarray, allowed: list[str]) -> LineReading:
     """The most probable reading with exactly len(allowed) characters, character n from
     allowed[n], with per-position alternatives for the check-digit search."""
     mask = _allowed_mask(allowed)
+    # Field types are soft: a character of the wrong kind costs TYPE_PENALTY nats, so they settle
+    # O/0-like doubts but never overrule a confident reading (some states print a digit where
+    # ICAO wants a letter, e.g. a document code "C1").
+    penalty = np.where(mask, 0.0, -TYPE_PENALTY)
+    penalty[:, 0] = -1e9
     log_probs = np.log(np.clip(probs, 1e-12, 1.0))
     free_text = greedy_text(probs)
     segments = _greedy_segments(probs)
@@ -230,7 +236,7 @@ def read_fixed_length(probs: np.ndarray, allowed: list[str]) -> LineReading:
         blank_run = probs[:, 0] > _BLANK_RUN_LEVEL
         keep[1:] &= ~(blank_run[1:] & blank_run[:-1])
         kept = np.flatnonzero(keep)
-        found = _viterbi_segments(log_probs[kept], mask)
+        found = _viterbi_segments(log_probs[kept], penalty)
         segments = [kept[s] for s in found] if found is not None else []
     if len(segments) != len(allowed):
         return LineReading("", free_text, (), (), float("-inf"))
@@ -239,17 +245,15 @@ def read_fixed_length(probs: np.ndarray, allowed: list[str]) -> LineReading:
     alternatives: list[tuple[tuple[str, float], ...]] = []
     total = 0.0
     for n, frames in enumerate(segments):
-        peak = log_probs[frames].max(axis=0)
-        peak = np.where(mask[n], peak, -np.inf)
-        order = np.argsort(-peak)
-        best = int(order[0])
+        raw_peak = log_probs[frames].max(axis=0)
+        peak = raw_peak + penalty[n]
+        order = [int(k) for k in np.argsort(-peak) if k != 0]
+        best = order[0]
         chars.append(ALPHABET[best - 1])
-        confidences.append(float(np.exp(peak[best])))
+        confidences.append(float(np.exp(raw_peak[best])))
         total += float(peak[best])
         alts = []
         for k in order[1:4]:
-            if not np.isfinite(peak[k]):
-                break
-            alts.append((ALPHABET[int(k) - 1], float(peak[best] - peak[k])))
+            alts.append((ALPHABET[k - 1], float(peak[best] - peak[k])))
         alternatives.append(tuple(alts))
     return LineReading("".join(chars), free_text, tuple(confidences), tuple(alternatives), total)

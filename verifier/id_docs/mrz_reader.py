@@ -10,11 +10,13 @@ from __future__ import annotations
 import io
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 
+from verifier.id_docs.countries import is_known_code
 from verifier.id_docs.mrz_locate import MrzCandidate, MrzRow, brightest_channel, locate_mrz
 from verifier.id_docs.mrz_ocr import (
     LineReading,
@@ -28,8 +30,11 @@ from verifier.id_docs.mrz_structure import (
     LINE_COUNTS,
     LINE_LENGTHS,
     Alternative,
+    correct_country_codes,
     correct_with_alternatives,
     failing_groups,
+    layout_of,
+    prefer_neighbour_kind,
 )
 
 # Crop geometry, matching the recogniser's training (glyphs 45-75 % of the crop height).
@@ -111,7 +116,11 @@ def _formats_for(row_count: int) -> list[tuple[str, tuple[int, ...]]]:
 
 
 def _hypothesis(
-    doc_format: str, readings: list[LineReading], angle_deg: float, box: tuple[tuple[float, float], ...]
+    doc_format: str,
+    layout: str,
+    readings: list[LineReading],
+    angle_deg: float,
+    box: tuple[tuple[float, float], ...],
 ) -> _Hypothesis | None:
     if any(not r.text for r in readings):
         return None
@@ -122,11 +131,20 @@ def _hypothesis(
         for index, alts in enumerate(reading.alternatives)
         for char, cost in alts
     ]
-    corrected, cost = correct_with_alternatives(doc_format, lines, alternatives, max_cost=_MAX_CORRECTION_COST)
+    typed, kind_cost = prefer_neighbour_kind(layout, lines, alternatives)
+    typed, country_cost = correct_country_codes(layout, typed, alternatives, is_known_code)
+    corrected, check_cost = correct_with_alternatives(
+        layout, typed, alternatives, max_cost=_MAX_CORRECTION_COST
+    )
+    if failing_groups(layout, corrected):
+        # Corrections count only when they make the whole MRZ valid: otherwise they are guesses
+        # (and some specimens print a wrong check digit that no correction should hide).
+        corrected, check_cost = typed, 0.0
+    cost = kind_cost + country_cost + check_cost
     changes = sum(a != b for old, new in zip(lines, corrected, strict=True) for a, b in zip(old, new, strict=True))
     length_error = sum(abs(len(r.free_text) - LINE_LENGTHS[doc_format]) for r in readings)
     return _Hypothesis(
-        doc_format, corrected, readings, failing_groups(doc_format, corrected), changes, cost,
+        doc_format, corrected, readings, failing_groups(layout, corrected), changes, cost,
         length_error, angle_deg, box,
     )
 
@@ -182,12 +200,15 @@ def _read_candidate(
             plans.append((length_error, -quality, doc_format, indices))
         plans.sort(key=lambda plan: plan[:2])
         for _, _, doc_format, indices in plans:
-            readings = [
-                read_fixed_length(row_probs[i], ALLOWED[doc_format][k])
+            first = read_fixed_length(row_probs[indices[0]], ALLOWED[doc_format][0])
+            layout = layout_of(doc_format, first.text)
+            readings = [first] + [
+                read_fixed_length(row_probs[i], ALLOWED[layout][k])
                 for k, i in enumerate(indices)
+                if k > 0
             ]
             angle = candidate.angle_deg + (180.0 if reverse else 0.0)
-            h = _hypothesis(doc_format, readings, angle, box)
+            h = _hypothesis(doc_format, layout, readings, angle, box)
             if h is None:
                 continue
             hypotheses.append(h)
@@ -234,7 +255,7 @@ def read_mrz(rgb: np.ndarray, *, second_opinion: bool = True) -> MrzRead:
                 return _from_hypothesis(best, started)
     if second_opinion:
         other = passporteye_read(rgb)
-        if other is not None and other[1] and not failing_groups(other[0], other[1]):
+        if other is not None and not failing_groups(layout_of(other[0], other[1][0]), other[1]):
             doc_format, lines = other
             return MrzRead(
                 lines=lines, doc_format=doc_format, rotation_degrees=0, method="passporteye",
@@ -248,9 +269,9 @@ def read_mrz(rgb: np.ndarray, *, second_opinion: bool = True) -> MrzRead:
     )
 
 
-def passporteye_read(rgb: np.ndarray) -> tuple[str, list[str]] | None:
-    """PassportEye's own pipeline (locator + Tesseract + its clean-up) on the image; returns the
-    format and lines when it found a TD1/TD2/TD3 MRZ of the right shape."""
+def passporteye_lines(rgb: np.ndarray) -> list[str] | None:
+    """PassportEye's own `read_mrz` (its locator, Tesseract and its clean-up) on the image: the
+    lines it returns, whatever their shape, or None when it finds no MRZ."""
     from passporteye import read_mrz as pe_read_mrz
     from passporteye.mrz.text import MRZOCRCleaner
 
@@ -258,13 +279,23 @@ def passporteye_read(rgb: np.ndarray) -> tuple[str, list[str]] | None:
     if not ok:
         return None
     try:
-        mrz = pe_read_mrz(io.BytesIO(png.tobytes()))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # scikit-image deprecations inside PassportEye
+            mrz = pe_read_mrz(io.BytesIO(png.tobytes()))
     except Exception:  # PassportEye raises assorted errors on odd images; it is only a fallback
         return None
-    if mrz is None or mrz.mrz_type not in LINE_COUNTS:
+    if mrz is None:
         return None
     lines = [ln for ln in MRZOCRCleaner.apply(mrz.aux.get("raw_text", "")) if ln]
-    doc_format = str(mrz.mrz_type)
-    if len(lines) != LINE_COUNTS[doc_format] or any(len(ln) != LINE_LENGTHS[doc_format] for ln in lines):
+    return lines or None
+
+
+def passporteye_read(rgb: np.ndarray) -> tuple[str, list[str]] | None:
+    """PassportEye's reading as (format, lines) when it has the shape of a TD1/TD2/TD3 MRZ."""
+    lines = passporteye_lines(rgb)
+    if lines is None:
         return None
-    return doc_format, lines
+    for doc_format, count in LINE_COUNTS.items():
+        if len(lines) == count and all(len(ln) == LINE_LENGTHS[doc_format] for ln in lines):
+            return doc_format, lines
+    return None

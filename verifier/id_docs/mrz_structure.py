@@ -9,6 +9,7 @@ Doc 9303's layout. Parsing and the verdict on the fields live in `mrz_parse`.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from verifier.id_docs.check_digit import compute_check_digit
@@ -60,6 +61,32 @@ ALLOWED: dict[str, list[list[str]]] = {
 }
 
 
+# Visas (ICAO Doc 9303 Part 7): TD3- and TD2-sized, first character V, free optional data to the
+# end of the second line and no composite check digit.
+ALLOWED["MRVA"] = [
+    ALLOWED["TD3"][0],
+    _layout([
+        (9, ALNUM), (1, NUMERIC), (3, ALPHA), (6, NUMERIC), (1, NUMERIC), (1, SEX), (6, NUMERIC),
+        (1, NUMERIC), (16, ALNUM),
+    ]),
+]
+ALLOWED["MRVB"] = [
+    ALLOWED["TD2"][0],
+    _layout([
+        (9, ALNUM), (1, NUMERIC), (3, ALPHA), (6, NUMERIC), (1, NUMERIC), (1, SEX), (6, NUMERIC),
+        (1, NUMERIC), (8, ALNUM),
+    ]),
+]
+VISA_LAYOUT = {"TD3": "MRVA", "TD2": "MRVB"}
+
+
+def layout_of(doc_format: str, first_line: str) -> str:
+    """The layout whose field types and check digits apply: a visa's when the text starts with V."""
+    if first_line.startswith("V") and doc_format in VISA_LAYOUT:
+        return VISA_LAYOUT[doc_format]
+    return doc_format
+
+
 @dataclass(frozen=True)
 class CheckGroup:
     """Positions (line, index) of the checked characters and of their check digit."""
@@ -96,6 +123,12 @@ CHECK_GROUPS: dict[str, tuple[CheckGroup, ...]] = {
         ),
     ),
 }
+for _visa in ("MRVA", "MRVB"):
+    CHECK_GROUPS[_visa] = (
+        CheckGroup("document_number", _span(1, 0, 9), (1, 9)),
+        CheckGroup("birth_date", _span(1, 13, 19), (1, 19)),
+        CheckGroup("expiry_date", _span(1, 21, 27), (1, 27)),
+    )
 
 
 def group_holds(group: CheckGroup, lines: list[str]) -> bool:
@@ -168,3 +201,106 @@ def correct_with_alternatives(
                 current[alt.line][alt.index] = alt.char
             total_cost += best[0]
     return ["".join(chars) for chars in current], total_cost
+
+
+# Letters and digits OCR-B readers confuse; in free (alphanumeric) fields only the neighbours
+# tell them apart, and the 7-3-1 weights cannot (S and 8, K and '<' differ by 20).
+_LOOKALIKE_DIGIT = {
+    "O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "Z": "2", "S": "58", "G": "6",
+    "B": "8", "A": "4",
+}
+_LOOKALIKE_LETTER = {"0": "OD", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G", "8": "BS"}
+_MAX_LOOKALIKE_COST = 4.0
+
+
+def _is_free(doc_format: str, line: int, index: int) -> bool:
+    return ALLOWED[doc_format][line][index] == ALNUM
+
+
+def prefer_neighbour_kind(
+    doc_format: str, lines: list[str], alternatives: list[Alternative]
+) -> tuple[list[str], float]:
+    """In alphanumeric fields, a run of look-alike characters takes the kind (digit or letter)
+    of the characters on both sides when the recogniser offers that reading at a moderate cost:
+    `4O3` becomes `403`, `D00A` becomes `DOOA`."""
+    costs = {(a.line, a.index, a.char): a.cost for a in alternatives}
+    out = [list(line) for line in lines]
+    total = 0.0
+    for ln, line in enumerate(lines):
+        i = 0
+        while i < len(line):
+            if not (_is_free(doc_format, ln, i) and line[i] in (_LOOKALIKE_DIGIT | _LOOKALIKE_LETTER)):
+                i += 1
+                continue
+            j = i
+            while (
+                j < len(line)
+                and _is_free(doc_format, ln, j)
+                and line[j] in (_LOOKALIKE_DIGIT | _LOOKALIKE_LETTER)
+            ):
+                j += 1
+            left = line[i - 1] if i > 0 else ""
+            right = line[j] if j < len(line) else ""
+            if left.isdigit() and right.isdigit():
+                table = _LOOKALIKE_DIGIT
+            elif left.isalpha() and right.isalpha():
+                table = _LOOKALIKE_LETTER
+            else:
+                i = j
+                continue
+            for k in range(i, j):
+                options = [
+                    (costs[(ln, k, t)], t) for t in table.get(line[k], "") if (ln, k, t) in costs
+                ]
+                if options:
+                    cost, target = min(options)
+                    if cost <= _MAX_LOOKALIKE_COST:
+                        out[ln][k] = target
+                        total += cost
+            i = j
+    return ["".join(chars) for chars in out], total
+
+
+def country_positions(doc_format: str) -> list[tuple[tuple[int, int], ...]]:
+    """(line, index) of the issuing state and of the nationality."""
+    if doc_format == "TD1":
+        return [_span(0, 2, 5), _span(1, 15, 18)]
+    return [_span(0, 2, 5), _span(1, 10, 13)]
+
+
+def correct_country_codes(
+    doc_format: str,
+    lines: list[str],
+    alternatives: list[Alternative],
+    is_known: Callable[[str], bool],
+    max_cost: float = 6.0,
+) -> tuple[list[str], float]:
+    """An unknown country code becomes the cheapest known one within one or two substitutions
+    from the recogniser's alternatives (`MLD` -> `NLD`, `GUR` -> `GBR`)."""
+    out = [list(line) for line in lines]
+    by_position: dict[tuple[int, int], list[Alternative]] = {}
+    for alt in alternatives:
+        by_position.setdefault((alt.line, alt.index), []).append(alt)
+    total = 0.0
+    for positions in country_positions(doc_format):
+        code = "".join(out[ln][i] for ln, i in positions)
+        if is_known(code):
+            continue
+        best: tuple[float, tuple[Alternative, ...]] | None = None
+        for changes in (1, 2):
+            for chosen in itertools.combinations([p for p in positions if p in by_position], changes):
+                for combo in itertools.product(*(by_position[p] for p in chosen)):
+                    cost = sum(a.cost for a in combo)
+                    if cost > max_cost or (best is not None and cost >= best[0]):
+                        continue
+                    trial = {(a.line, a.index): a.char for a in combo}
+                    candidate = "".join(trial.get(p, out[p[0]][p[1]]) for p in positions)
+                    if is_known(candidate):
+                        best = (cost, combo)
+            if best is not None:
+                break
+        if best is not None:
+            for alt in best[1]:
+                out[alt.line][alt.index] = alt.char
+            total += best[0]
+    return ["".join(chars) for chars in out], total
