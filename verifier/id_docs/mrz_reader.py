@@ -239,6 +239,14 @@ def _from_hypothesis(h: _Hypothesis, started: float) -> MrzRead:
     )
 
 
+def _passporteye_trustworthy(doc_format: str, lines: list[str]) -> bool:
+    """Every check digit holds and no run of K: Tesseract's usual reading of the '<' filler
+    (in the name line, which no check digit covers)."""
+    return not failing_groups(layout_of(doc_format, lines[0]), lines) and not any(
+        "KKK" in line for line in lines
+    )
+
+
 def read_mrz(rgb: np.ndarray, *, second_opinion: bool = True) -> MrzRead:
     """The MRZ lines of an RGB image (EXIF orientation already applied by the decoder), or
     lines=None when no MRZ can be read with confidence."""
@@ -249,19 +257,21 @@ def read_mrz(rgb: np.ndarray, *, second_opinion: bool = True) -> MrzRead:
     for end_margin in _END_MARGINS:
         for candidate in candidates:
             for h in _read_candidate(grey, candidate, end_margin):
-                if best is None or h.rank() < best.rank():
+                # Only trustworthy readings compete: a garbage reading "validated" by
+                # corrections must not push out a confident one with a misprinted check digit.
+                if _acceptable(h) and (best is None or h.rank() < best.rank()):
                     best = h
-            if best is not None and not best.failing and _acceptable(best):
+            if best is not None and not best.failing:
                 return _from_hypothesis(best, started)
     if second_opinion:
         other = passporteye_read(rgb)
-        if other is not None and not failing_groups(layout_of(other[0], other[1][0]), other[1]):
+        if other is not None and _passporteye_trustworthy(*other):
             doc_format, lines = other
             return MrzRead(
                 lines=lines, doc_format=doc_format, rotation_degrees=0, method="passporteye",
                 elapsed_ms=(time.perf_counter() - started) * 1000,
             )
-    if best is not None and _acceptable(best):
+    if best is not None:
         return _from_hypothesis(best, started)
     return MrzRead(
         lines=None, doc_format=None, rotation_degrees=0, method="project",
