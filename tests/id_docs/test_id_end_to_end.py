@@ -156,3 +156,18 @@ def test_cli_document_without_mrz_exits_1(tmp_path: Path) -> None:
     result = _run_cli(str(image), "--lang", "en")
     assert result.returncode == 1
     assert "No machine readable zone" in result.stdout
+
+
+def test_main_hmsverify_command_runs_id(tmp_path: Path) -> None:
+    doc = make_td1_card(18)
+    image = tmp_path / "card.jpg"
+    image.write_bytes(_jpeg(doc.rgb))
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    result = subprocess.run(
+        [sys.executable, "-m", "verifier.cli", "id", str(image), "--json"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    payload = json.loads(result.stdout)
+    assert payload["kind"] == "id_document"
+    assert payload["mrz_lines"] == doc.lines
+    assert result.returncode == (0 if payload["status"] == "pass" else 1)
