@@ -246,3 +246,24 @@ def shadow_beside_head(b: Base, offset_ied: float = 0.45, depth: float = 0.55) -
     shadow = cv2.GaussianBlur(shadow, (0, 0), ied * 0.06)
     wall = np.full_like(b.rgb, LIGHT_GREY).astype(np.float32) * (1 - depth * shadow[..., None])
     return replace_background(b.rgb, b.person, wall.astype(np.uint8))
+
+
+def recolour_hair(b: Base, colour: tuple[int, int, int]) -> np.ndarray:
+    """The hair above the face given another colour, its light and shade kept.
+
+    Hair is the person (GrabCut) above the eyebrows and outside the face oval. Each pixel takes
+    `colour` scaled by its own brightness relative to the hair's mean, so strands stay visible.
+    """
+    out = b.rgb.copy()
+    ied = _ied(b.points)
+    face: np.ndarray = np.zeros(out.shape[:2], dtype=np.uint8)
+    cv2.fillPoly(face, [np.round(b.points[list(lm.FACE_OVAL)]).astype(np.int32)], 255)
+    face = cv2.dilate(face, np.ones((5, 5), np.uint8))
+    right, left = _eye_centres(b.points)
+    brow_line = float(min(right[1], left[1]) - ied * 0.4)
+    rows = np.arange(out.shape[0])[:, None]
+    hair = b.person & (face == 0) & (rows < brow_line)
+    grey = out.astype(np.float32).mean(axis=2)
+    gain = grey[hair] / max(float(grey[hair].mean()), 1.0)
+    out[hair] = np.clip(np.array(colour, dtype=np.float32)[None, :] * gain[:, None], 0, 255).astype(np.uint8)
+    return out

@@ -118,6 +118,24 @@ def test_real_glasses_and_flag_background_fail() -> None:
     assert result(c, "plain_background").status is Status.FAIL
 
 
+@pytest.mark.parametrize(
+    ("hair", "colour", "expected"),
+    [
+        # Grey hair under greenish daylight (CIELAB L* 46, a* -4, b* 15: hue ~105 degrees).
+        ("olive-tinted grey", (112, 110, 84), Status.PASS),
+        # Dark hair under magenta stage light (L* 13, a* 7, b* -5: hue ~326 degrees).
+        ("magenta-lit dark", (40, 30, 40), Status.PASS),
+        # The same shape in navy fabric (L* 15, b* -26: hue ~290 degrees) is a covering.
+        ("navy fabric", (30, 35, 75), Status.FAIL),
+    ],
+)
+def test_hair_in_coloured_light_is_hair_but_blue_fabric_is_not(
+    hair: str, colour: tuple[int, int, int], expected: Status
+) -> None:
+    c = check_photo_detailed(edits.encode(edits.recolour_hair(edits.base(), colour)))
+    assert result(c, "no_headgear").status is expected, (hair, result(c, "no_headgear"))
+
+
 @pytest.mark.xfail(strict=True, reason="known limit: a dark navy cap with a shaded white top reads as "
                    "hair colours (README, Portrait rules part 2); strict, so a fix shows up here")
 def test_grace_hoppers_uniform_cap_fails_headgear() -> None:

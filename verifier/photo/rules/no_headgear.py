@@ -3,8 +3,10 @@
 Above the forehead (the crown, up to the estimated top of the skull) a bare head shows hair,
 skin or the background behind it. The rule measures the share of that area which is none of
 these: not skin-coloured (against the cheeks), not background-coloured (against the background
-outside the person), and outside the colours hair has (hair is never white, blue or green, nor
-strongly saturated). That is what fabric, felt and helmets look like.
+outside the person), and outside the colours hair has (hair is never white or light grey, never
+green, cyan, blue or violet, nor strongly saturated). That is what fabric, felt and helmets look
+like. Hair in coloured light is still hair: olive-tinted grey hair and dark hair under magenta
+light lie outside the green-to-violet hue range, and bright blond hair keeps its chroma.
 
 A covering worn for religious reasons is allowed when the face is fully visible: with
 `religious_headgear_declared` a detected covering goes to a person (`review`) instead of `fail`.
@@ -34,9 +36,16 @@ from verifier.verdict import RuleResult, Status
 AREAS = ((-0.8, -1.55, 0.8, -0.95), (-1.35, -0.9, -1.05, -0.1), (1.05, -0.9, 1.35, -0.1))
 AREA_LABELS = ("above forehead", "temple", "temple")
 BACKGROUND_DELTA_E = 6.0  # CIELAB distance under which a pixel matches the background
-# Hair colours: L* up to ~68 (platinum blond), a*/b* not negative (no blue/green), chroma < 35.
+# Hair colours, judged after the cheek white balance. Hair is never white or light grey: L* above
+# ~68 (platinum blond) with chroma under 20 is fabric; lighter hair with chroma of 20 or more is
+# lit blond hair. Melanin colours hair from red through yellow-brown to black, so a clear hue
+# (chroma >= 4, above the noise of near-neutral pixels) between green and violet (CIELAB hue
+# 120-320 degrees: green ~140, cyan ~200, blue ~270-300) is fabric; yellow-olive and magenta casts
+# of mixed light on grey or dark hair lie outside that range. Chroma above 55 is dye, not hair.
 HAIR_MAX_L = 68.0
-HAIR_MIN_AB = -4.0
+WHITE_MAX_CHROMA = 20.0
+COVERING_HUE_DEG = (120.0, 320.0)
+COVERING_MIN_CHROMA = 4.0
 HAIR_MAX_CHROMA = 55.0
 
 
@@ -102,10 +111,12 @@ def covering_share(
     lab = lab.copy()
     lab[:, 1:] -= cast
     chroma = np.hypot(lab[:, 1], lab[:, 2])
-    not_hair = (lab[:, 1] < HAIR_MIN_AB) | (lab[:, 2] < HAIR_MIN_AB) | (chroma > HAIR_MAX_CHROMA)
+    hue = np.degrees(np.arctan2(lab[:, 2], lab[:, 1])) % 360.0
+    blue_or_green = (hue >= COVERING_HUE_DEG[0]) & (hue <= COVERING_HUE_DEG[1]) & (chroma >= COVERING_MIN_CHROMA)
+    not_hair = blue_or_green | (chroma > HAIR_MAX_CHROMA)
     if not reference.grayscale:
         # In a grayscale photo white hair and a white cap cannot be told apart: only colour counts.
-        not_hair |= lab[:, 0] > HAIR_MAX_L
+        not_hair |= (lab[:, 0] > HAIR_MAX_L) & (chroma < WHITE_MAX_CHROMA)
     covering = ~skin & ~background & not_hair
     share = float(covering.mean())
     return share, {
