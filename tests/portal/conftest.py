@@ -19,7 +19,8 @@ from portal.db import make_engine, upgrade_database
 from portal.models import Base
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
-PG_TEST_DB = os.environ.get("HMSVERIFY_TEST_PG_DB", "hmsverify_test")
+# One database per test run, so runs by several people (or CI jobs) on one server never meet.
+PG_TEST_DB = os.environ.get("HMSVERIFY_TEST_PG_DB", f"hmsverify_test_{os.getpid()}")
 
 
 def _pg_available() -> bool:
@@ -46,7 +47,7 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def pg_url() -> str:
+def pg_url() -> Iterator[str]:
     if not _pg_available():
         pytest.fail("PostgreSQL on 127.0.0.1:5432 is required (scripts/services.sh starts it)")
     url = f"{PG_SERVER}/{PG_TEST_DB}"
@@ -56,7 +57,9 @@ def pg_url() -> str:
         conn.execute(text("CREATE SCHEMA public"))
     upgrade_database(engine)
     engine.dispose()
-    return url
+    yield url
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{PG_TEST_DB}" WITH (FORCE)')
 
 
 def _truncate_pg(url: str) -> None:

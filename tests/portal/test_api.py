@@ -52,6 +52,10 @@ def test_login_logout_and_wrong_password(client: TestClient, world: World) -> No
 
 
 def test_login_is_rate_limited(portal: Portal, client: TestClient, world: World) -> None:
+    from portal.settings import RateLimit
+
+    portal.settings = portal.settings.with_overrides(login_limit=RateLimit(count=3, window_s=60))
+    portal.login_limiter.limit = portal.settings.login_limit
     csrf = csrf_of(client)
     codes = [
         client.post(
