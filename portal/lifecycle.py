@@ -208,6 +208,33 @@ def attach_upload(ctx: Context, order: Order, upload: Upload) -> None:
     order.updated_at = ctx.now
 
 
+def recheck_id_against_new_portrait(ctx: Context, order: Order, photo: Upload) -> Upload | None:
+    """A new portrait makes the ID document's face match stale: the document is checked again
+    (a new upload row over the same stored file) against the new portrait. Otherwise one person's
+    document could vouch for another person's photo."""
+    if photo.kind != UploadKind.PHOTO or order.id_upload_id is None:
+        return None
+    document = ctx.session.get(Upload, order.id_upload_id)
+    if document is None:
+        return None
+    again = Upload(
+        id=secrets.token_hex(16),
+        order_id=order.id,
+        kind=UploadKind.ID_DOCUMENT,
+        stored_name=document.stored_name,
+        source_format=document.source_format,
+        size_bytes=document.size_bytes,
+        religious_headgear=False,
+        state=UploadState.QUEUED,
+        created_at=ctx.now,
+    )
+    ctx.session.add(again)
+    ctx.session.flush()
+    attach_upload(ctx, order, again)
+    _audit(ctx, "recheck_id", order=order, detail=f"new portrait {photo.id[:8]}")
+    return again
+
+
 def record_check(
     ctx: Context, upload: Upload, state: UploadState, verdict: dict[str, object]
 ) -> None:

@@ -19,7 +19,7 @@ from portal.clock import utcnow
 from portal.deps import CsrfDep, PortalDep, SessionDep, context, page
 from portal.files import clean_jpeg
 from portal.i18n import lang_of
-from portal.lifecycle import attach_upload
+from portal.lifecycle import attach_upload, recheck_id_against_new_portrait
 from portal.models import OrderStatus, ShareLink, Upload, UploadKind, UploadState
 from portal.security import token_digest
 from verifier.decode import DecodeError, decode_image
@@ -160,11 +160,22 @@ def _store_upload(
     )
     session.add(upload)
     attach_upload(ctx, order, upload)
+    recheck = recheck_id_against_new_portrait(ctx, order, upload)
     session.commit()
     verification.enqueue(portal, upload.id, kind, interactive=True)
+    if recheck is not None:
+        verification.enqueue(portal, recheck.id, UploadKind.ID_DOCUMENT, interactive=True)
     if not _is_fetch(request):
         return RedirectResponse(f"/s/{token}", status_code=303)
-    return page(request, portal, "_upload_status.html", upload=upload, token=token, lang=lang)
+    return page(
+        request,
+        portal,
+        "_upload_status.html",
+        upload=upload,
+        token=token,
+        lang=lang,
+        id_rechecked=recheck is not None,
+    )
 
 
 @router.post("/s/{token}/photo", dependencies=[CsrfDep])

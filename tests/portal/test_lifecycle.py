@@ -359,3 +359,30 @@ def test_approve_twice_is_refused(portal: Portal, session: Session, world: World
     with pytest.raises(TransitionError):
         approve_order(ctx_at(portal, session, T0), order)
     assert session.scalar(select(func.count()).select_from(Card)) == 1
+
+
+def test_a_new_portrait_makes_the_id_document_be_checked_again(
+    portal: Portal, session: Session, world: World
+) -> None:
+    from portal.lifecycle import recheck_id_against_new_portrait
+
+    order = new_order(portal, session, world)
+    ctx = ctx_at(portal, session, T0)
+    document = add_upload(portal, session, order, UploadKind.ID_DOCUMENT)
+    record_check(ctx, document, UploadState.PASS, passing_verdict())
+    photo = add_upload(portal, session, order, UploadKind.PHOTO)
+    again = recheck_id_against_new_portrait(ctx, order, photo)
+    assert again is not None and again.stored_name == document.stored_name
+    assert order.id_upload_id == again.id and again.state == UploadState.QUEUED
+    record_check(ctx, photo, UploadState.PASS, passing_verdict())
+    assert order.status == OrderStatus.PENDING  # the earlier document verdict no longer counts
+    record_check(ctx, again, UploadState.PASS, passing_verdict())
+    assert order.status == OrderStatus.APPROVED
+    # Without a document yet there is nothing to check again.
+    other = new_order(portal, session, world, 1)
+    assert (
+        recheck_id_against_new_portrait(
+            ctx, other, add_upload(portal, session, other, UploadKind.PHOTO)
+        )
+        is None
+    )
