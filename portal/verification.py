@@ -3,7 +3,7 @@
 `PortalUploadStore` implements `verifier.queue.storage.UploadStore` over the portal's database
 and file store; `apply_verdict` is the verdict hook that moves the order on. The checks
 themselves run in `verifier` (on the embedded broker's threads, or on Redis workers that load
-this store through HMSVERIFY_QUEUE_STORE_FACTORY=portal.verification:store_from_env).
+this store through HMSVERIFY_QUEUE_STORE_FACTORY=portal.queue_store:make_store).
 """
 
 from __future__ import annotations
@@ -11,16 +11,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, select
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from portal.clock import utcnow
 from portal.lifecycle import Context, record_check
 from portal.models import CheckDelivery, Employee, Upload, UploadState, UploadVerdict
 from portal.registry import DemoRegistry
+from verifier.id_docs.holder_match import Employee as IdEmployee
 from verifier.queue.storage import (
     StorageUnavailable,
     StoredUpload,
@@ -35,7 +36,6 @@ if TYPE_CHECKING:
     from portal.app import Portal
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 _STATE_BY_STATUS = {
     Status.PASS: UploadState.PASS,
@@ -44,10 +44,8 @@ _STATE_BY_STATUS = {
 }
 
 
-def employee_for_check(employee: Employee) -> Any:
+def employee_for_check(employee: Employee) -> IdEmployee:
     """The employee as `verifier.id_docs` cross-checks it (name, national id, birth date)."""
-    from verifier.id_docs.holder_match import Employee as IdEmployee
-
     return IdEmployee(
         national_id=employee.national_id,
         surname=employee.surname,
@@ -66,11 +64,15 @@ class PortalUploadStore:
         try:
             with self.portal.sessions() as session:
                 yield session
-        except (OperationalError, DBAPIError) as exc:
-            if isinstance(exc, IntegrityError):
-                raise
+        except (OperationalError, InterfaceError) as exc:
             # Connection refused, lock timeout, server restarting: the queue retries these.
+            # Everything else (integrity, programming errors) is not transient and propagates.
             raise StorageUnavailable(str(exc).splitlines()[0]) from exc
+        except OSError as exc:
+            # The file store's mount is gone (not a missing file: that is FileNotFoundError).
+            if isinstance(exc, FileNotFoundError):
+                raise
+            raise StorageUnavailable(str(exc)) from exc
 
     def load_upload(self, upload_id: str) -> StoredUpload:
         with self._session() as session:
