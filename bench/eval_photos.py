@@ -184,7 +184,7 @@ def evaluate(corpus: Path, report: Path | None) -> dict[str, Any]:
         "images": len(rows),
         "no_face_found": no_face,
         "median_ms": statistics.median(times),
-        "p95_ms": ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))],
+        "p95_ms": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))],
     }
 
 

@@ -25,8 +25,8 @@ from PIL import Image
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.eval_photos import load_bytes  # noqa: E402
-from verifier.photo.check import check_photo  # noqa: E402
+from bench.eval_photos import load_bytes
+from verifier.photo.check import check_photo
 
 IMAGES = Path(__file__).resolve().parent.parent / "tests" / "images"
 
@@ -36,7 +36,9 @@ def phone_jpeg(data: bytes) -> bytes:
     img = Image.open(io.BytesIO(data)).convert("RGB")
     portrait = (3000, 4000) if img.height >= img.width else (4000, 3000)
     scale = max(portrait[0] / img.width, portrait[1] / img.height)
-    resized = img.resize((round(img.width * scale), round(img.height * scale)), Image.Resampling.BILINEAR)
+    resized = img.resize(
+        (round(img.width * scale), round(img.height * scale)), Image.Resampling.BILINEAR
+    )
     left = (resized.width - portrait[0]) // 2
     top = (resized.height - portrait[1]) // 2
     cropped = resized.crop((left, top, left + portrait[0], top + portrait[1]))
@@ -68,7 +70,9 @@ def measure(samples: list[bytes], repeats: int) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", type=Path, help="folder of portraits (default: tests/images)")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--phone-samples", type=int, default=20, help="12 MP JPEGs to make")
@@ -78,7 +82,11 @@ def main(argv: list[str] | None = None) -> int:
         os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
 
     folder = args.corpus or IMAGES
-    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".gif", ".webp"})
+    files = sorted(
+        p
+        for p in folder.rglob("*")
+        if p.suffix.lower() in {".jpg", ".jpeg", ".png", ".gif", ".webp"}
+    )
     if not files:
         parser.error(f"no images under {folder}")
     corpus = [load_bytes(p) for p in files]
@@ -86,17 +94,25 @@ def main(argv: list[str] | None = None) -> int:
     step = max(1, len(corpus) // args.phone_samples)
     phones = [phone_jpeg(d) for d in corpus[::step][: args.phone_samples]]
 
-    result = {
+    result: dict[str, Any] = {
         "corpus": measure(corpus, args.repeats),
         "jpeg_12mp": measure(phones, args.repeats),
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     for name in ("corpus", "jpeg_12mp"):
         r = result[name]
-        print(f"{name:>10}: {r['images']} images, median {r['median_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms")
+        print(
+            f"{name:>10}: {r['images']} images, median {r['median_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms"
+        )
         stages = r["stage_median_ms"]
-        print("            stages (median ms): " + ", ".join(f"{k} {v:.2f}" for k, v in stages.items() if not k.startswith("rule.")))
-        print("            rules  (median ms): " + ", ".join(f"{k[5:]} {v:.2f}" for k, v in stages.items() if k.startswith("rule.")))
+        print(
+            "            stages (median ms): "
+            + ", ".join(f"{k} {v:.2f}" for k, v in stages.items() if not k.startswith("rule."))
+        )
+        print(
+            "            rules  (median ms): "
+            + ", ".join(f"{k[5:]} {v:.2f}" for k, v in stages.items() if k.startswith("rule."))
+        )
     print(f"peak RSS: {result['peak_rss_mb']:.0f} MB (one core)")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")

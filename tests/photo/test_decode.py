@@ -96,7 +96,7 @@ def test_cmyk_palette_16bit_alpha_and_grey_become_8bit_rgb() -> None:
         "palette": encode(base.convert("P", palette=Image.Palette.ADAPTIVE), "PNG"),
         "rgba": encode(base.convert("RGBA"), "PNG"),
         "grey": encode(base.convert("L"), "PNG"),
-        "grey16": encode(Image.fromarray((rgb[..., 0].astype(np.uint16) * 257)), "PNG"),
+        "grey16": encode(Image.fromarray(rgb[..., 0].astype(np.uint16) * 257), "PNG"),
     }
     for name, data in cases.items():
         image = decode_image(data, LIMITS)
