@@ -106,7 +106,9 @@ def test_photo_with_quality_loss_is_still_read(td3: SyntheticDocument) -> None:
     noisy = np.clip(small + np.random.default_rng(3).normal(0, 6, small.shape), 0, 255).astype(np.uint8)
     ok, jpeg = cv2.imencode(".jpg", noisy, [cv2.IMWRITE_JPEG_QUALITY, 45])
     assert ok
-    result = read_mrz(cv2.imdecode(jpeg, cv2.IMREAD_COLOR), second_opinion=False)
+    decoded = cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
+    assert decoded is not None
+    result = read_mrz(np.asarray(decoded), second_opinion=False)
     assert result.lines == td3.lines
 
 
@@ -116,6 +118,14 @@ def test_no_mrz_on_a_portrait() -> None:
     result = read_mrz(data.astronaut(), second_opinion=True)
     assert result.lines is None
     assert result.doc_format is None
+
+
+def test_no_mrz_on_a_scanned_text_page() -> None:
+    # Rows of printed text are what the locator looks for; the reading must not pass.
+    from skimage import data
+
+    page = np.ascontiguousarray(np.stack([data.page()] * 3, axis=-1))
+    assert read_mrz(page, second_opinion=False).lines is None
 
 
 def test_no_mrz_on_a_blank_page() -> None:

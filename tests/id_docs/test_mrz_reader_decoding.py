@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from verifier.id_docs.countries import is_known_code
 from verifier.id_docs.mrz_ocr import ALPHABET, read_fixed_length
 from verifier.id_docs.mrz_structure import (
     ALLOWED,
     Alternative,
+    correct_country_codes,
     correct_with_alternatives,
     failing_groups,
+    prefer_neighbour_kind,
 )
 
 TD3 = [
@@ -113,3 +116,36 @@ def test_no_correction_beyond_the_cost_limit() -> None:
     )
     assert corrected[1] == wrong
     assert cost == 0.0
+
+
+def test_lookalike_letter_between_digits_becomes_a_digit() -> None:
+    # A personal number "703..." in the optional data read as "7O3".
+    wrong = TD3[1][:28] + "7O3" + TD3[1][31:]
+    typed, cost = prefer_neighbour_kind("TD3", [TD3[0], wrong], [Alternative(1, 29, "0", 1.0)])
+    assert typed[1][28:31] == "703"
+    assert cost == 1.0
+
+
+def test_lookalike_digits_between_letters_become_letters() -> None:
+    # MRV-A optional data "IFLNDOOAMS" read with zeros: the letters around decide.
+    visa = "555123ABC6GBR6502056F0412236IFLND00AMS803085"
+    alternatives = [Alternative(1, 33, "O", 0.7), Alternative(1, 34, "O", 0.9)]
+    typed, _ = prefer_neighbour_kind("MRVA", ["V<" + "X" * 42, visa], alternatives)
+    assert typed[1][28:38] == "IFLNDOOAMS"
+
+
+def test_touching_lookalike_runs_of_equal_length_are_left_to_the_check_digits() -> None:
+    line = "ZE0O0509<9CAN8501019F2301147<<<<<<<<<<<<<<08"
+    alternatives = [Alternative(1, 2, "D", 3.9), Alternative(1, 3, "0", 0.3)]
+    typed, cost = prefer_neighbour_kind("TD3", [TD3[0], line], alternatives)
+    assert typed[1] == line and cost == 0.0
+    corrected, _ = correct_with_alternatives("TD3", typed, alternatives)
+    assert corrected[1] == "ZE000509<9CAN8501019F2301147<<<<<<<<<<<<<<08"
+
+
+def test_unknown_country_code_becomes_the_cheapest_known_one() -> None:
+    wrong = TD3[1][:10] + "MLD" + TD3[1][13:]
+    alternatives = [Alternative(1, 10, "N", 2.0), Alternative(1, 10, "H", 1.0)]
+    fixed, cost = correct_country_codes("TD3", [TD3[0], wrong], alternatives, is_known_code)
+    assert fixed[1][10:13] == "NLD"  # HLD is no country
+    assert cost == 2.0

@@ -217,47 +217,51 @@ def _is_free(doc_format: str, line: int, index: int) -> bool:
     return ALLOWED[doc_format][line][index] == ALNUM
 
 
+def _lookalike_runs(doc_format: str, ln: int, line: str) -> list[tuple[int, int, dict[str, str]]]:
+    """Runs (start, stop, table) of look-alike letters between two digits, or of look-alike
+    digits between two letters, inside free fields (neighbours as read)."""
+    runs = []
+    for table, other_kind in ((_LOOKALIKE_DIGIT, str.isdigit), (_LOOKALIKE_LETTER, str.isalpha)):
+        i = 0
+        while i < len(line):
+            if not (_is_free(doc_format, ln, i) and line[i] in table):
+                i += 1
+                continue
+            j = i
+            while j < len(line) and _is_free(doc_format, ln, j) and line[j] in table:
+                j += 1
+            left = line[i - 1] if i > 0 else "<"
+            right = line[j] if j < len(line) else "<"
+            if other_kind(left) and other_kind(right):
+                runs.append((i, j, table))
+            i = j
+    return runs
+
+
 def prefer_neighbour_kind(
     doc_format: str, lines: list[str], alternatives: list[Alternative]
 ) -> tuple[list[str], float]:
-    """In alphanumeric fields, a run of look-alike characters takes the kind (digit or letter)
-    of the characters on both sides when the recogniser offers that reading at a moderate cost:
-    `4O3` becomes `403`, `D00A` becomes `DOOA`."""
+    """In alphanumeric fields, a run of look-alike letters between two digits becomes digits,
+    and a run of look-alike digits between two letters becomes letters, when the recogniser
+    offers that reading at a moderate cost: `4O3` becomes `403`, `D00A` becomes `DOOA`. When two
+    such runs touch (`A000O0`), only a strictly shorter one changes (a tie is left to the check
+    digits)."""
     costs = {(a.line, a.index, a.char): a.cost for a in alternatives}
     out = [list(line) for line in lines]
     total = 0.0
     for ln, line in enumerate(lines):
-        i = 0
-        while i < len(line):
-            if not (_is_free(doc_format, ln, i) and line[i] in (_LOOKALIKE_DIGIT | _LOOKALIKE_LETTER)):
-                i += 1
+        runs = _lookalike_runs(doc_format, ln, line)
+        for start, stop, table in runs:
+            touching = [r for r in runs if r[0] == stop or r[1] == start]
+            if any(r[1] - r[0] <= stop - start for r in touching):
                 continue
-            j = i
-            while (
-                j < len(line)
-                and _is_free(doc_format, ln, j)
-                and line[j] in (_LOOKALIKE_DIGIT | _LOOKALIKE_LETTER)
-            ):
-                j += 1
-            left = line[i - 1] if i > 0 else ""
-            right = line[j] if j < len(line) else ""
-            if left.isdigit() and right.isdigit():
-                table = _LOOKALIKE_DIGIT
-            elif left.isalpha() and right.isalpha():
-                table = _LOOKALIKE_LETTER
-            else:
-                i = j
-                continue
-            for k in range(i, j):
-                options = [
-                    (costs[(ln, k, t)], t) for t in table.get(line[k], "") if (ln, k, t) in costs
-                ]
+            for k in range(start, stop):
+                options = [(costs[(ln, k, t)], t) for t in table[line[k]] if (ln, k, t) in costs]
                 if options:
                     cost, target = min(options)
                     if cost <= _MAX_LOOKALIKE_COST:
                         out[ln][k] = target
                         total += cost
-            i = j
     return ["".join(chars) for chars in out], total
 
 

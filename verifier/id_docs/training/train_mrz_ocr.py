@@ -123,15 +123,21 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=48)
     parser.add_argument("--held-out", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--init", type=Path, help="start from these weights (a .pt written by a run)")
+    parser.add_argument("--max-lr", type=float, default=3e-3)
     args = parser.parse_args()
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     torch.use_deterministic_algorithms(True)
     model = MrzLineNet()
+    if args.init:
+        model.load_state_dict(torch.load(args.init, map_location="cpu"))
     steps = args.samples // args.batch
     optimiser = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
-    schedule = torch.optim.lr_scheduler.OneCycleLR(optimiser, max_lr=3e-3, total_steps=steps, pct_start=0.1)
+    schedule = torch.optim.lr_scheduler.OneCycleLR(
+        optimiser, max_lr=args.max_lr, total_steps=steps, pct_start=0.1
+    )
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     loader = DataLoader(
         SyntheticLines(args.seed, steps * args.batch), batch_size=args.batch, collate_fn=collate,
