@@ -24,10 +24,11 @@ X_SCALE = 0.7
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
 
 
-def normalise_line(grey: np.ndarray) -> np.ndarray:
-    """A grey uint8 line crop to the model's float input: fixed height, contrast stretched."""
+def normalise_line(grey: np.ndarray, width: int | None = None) -> np.ndarray:
+    """A grey uint8 line crop to the model's float input: fixed height, contrast stretched;
+    `width` forces the output width (to align the frames of several crops of one line)."""
     h, w = grey.shape[:2]
-    width = max(8, round(w * LINE_HEIGHT / h * X_SCALE))
+    width = width or max(8, round(w * LINE_HEIGHT / h * X_SCALE))
     resized = cv2.resize(
         grey, (width, LINE_HEIGHT), interpolation=cv2.INTER_AREA if h > LINE_HEIGHT else cv2.INTER_CUBIC
     ).astype(np.float32)

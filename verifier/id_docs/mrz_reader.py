@@ -39,7 +39,8 @@ from verifier.id_docs.mrz_structure import (
 
 # Crop geometry, matching the recogniser's training (glyphs 45-75 % of the crop height).
 _CROP_HEIGHT_PER_GLYPH = 1 / 0.6
-_END_MARGINS = (0.9, 2.4)  # glyph heights added at both ends; the wider one on a second try
+_END_MARGINS = (0.9, 2.4)
+_ENSEMBLE_HEIGHTS = (1 / 0.5, 1 / 0.7)  # further crops, glyph at 50 % and 70 % of the height  # glyph heights added at both ends; the wider one on a second try
 # Acceptance of the own reading (see `_acceptable`).
 _MAX_CORRECTION_COST = 9.0
 _MIN_MEAN_CONFIDENCE = 0.80
@@ -87,7 +88,13 @@ class _Hypothesis:
         )
 
 
-def _cut_line(grey: np.ndarray, row: MrzRow, reverse: bool, end_margin: float) -> np.ndarray:
+def _cut_line(
+    grey: np.ndarray,
+    row: MrzRow,
+    reverse: bool,
+    end_margin: float,
+    height_per_glyph: float = _CROP_HEIGHT_PER_GLYPH,
+) -> np.ndarray:
     """The row cut out along its direction (upright when reverse is False), source resolution."""
     start, end = (row.end, row.start) if reverse else (row.start, row.end)
     ux, uy = end[0] - start[0], end[1] - start[1]
@@ -95,7 +102,7 @@ def _cut_line(grey: np.ndarray, row: MrzRow, reverse: bool, end_margin: float) -
     ux, uy = ux / length, uy / length
     nx, ny = -uy, ux  # points "down" the text
     margin = end_margin * row.glyph_height
-    height = row.glyph_height * _CROP_HEIGHT_PER_GLYPH
+    height = row.glyph_height * height_per_glyph
     out_w = max(8, round(length + 2 * margin))
     out_h = max(6, round(height))
     ox = start[0] - ux * margin - nx * height / 2
@@ -174,6 +181,25 @@ def _frame_quality(probs: np.ndarray) -> float:
     return float(probs.max(axis=1)[chars].mean()) if chars.any() else 0.0
 
 
+def _line_probabilities(
+    grey: np.ndarray, rows: tuple[MrzRow, ...], reverse: bool, end_margin: float
+) -> list[np.ndarray]:
+    """Frame probabilities per row, averaged over crops of several heights resized to one width
+    (the frames stay aligned): a small test-time ensemble against a wrong glyph-height estimate
+    and neighbouring lines at the crop edges."""
+    crops = []
+    for row in rows:
+        base = _cut_line(grey, row, reverse, end_margin)
+        first = normalise_line(base)
+        crops.append(first)
+        for height_per_glyph in _ENSEMBLE_HEIGHTS:
+            cut = _cut_line(grey, row, reverse, end_margin, height_per_glyph)
+            crops.append(normalise_line(cut, width=first.shape[1]))
+    probs = recogniser().frame_probabilities(crops)
+    group = 1 + len(_ENSEMBLE_HEIGHTS)
+    return [np.mean(probs[i : i + group], axis=0) for i in range(0, len(probs), group)]
+
+
 def _read_candidate(
     grey: np.ndarray, candidate: MrzCandidate, end_margin: float
 ) -> list[_Hypothesis]:
@@ -184,8 +210,7 @@ def _read_candidate(
     hypotheses: list[_Hypothesis] = []
     for reverse in (False, True):
         ordered = rows[::-1] if reverse else rows  # read upside down: the last row comes first
-        crops = [normalise_line(_cut_line(grey, row, reverse, end_margin)) for row in ordered]
-        row_probs = recogniser().frame_probabilities(crops)
+        row_probs = _line_probabilities(grey, ordered, reverse, end_margin)
         lengths = [len(greedy_text(p)) for p in row_probs]
         if max(lengths) < 20:  # nothing like an MRZ line this way round
             continue

@@ -161,12 +161,15 @@ def correct_with_alternatives(
     alternatives: list[Alternative],
     max_changes: int = 2,
     max_cost: float = 9.0,
+    max_total_changes: int = 2,
 ) -> tuple[list[str], float]:
-    """The cheapest set of substitutions (at most `max_changes` per check group, total cost at
-    most `max_cost`) that makes failing check groups hold. Groups are fixed one after another,
-    the composite last, never undoing a group that already holds."""
+    """The cheapest set of substitutions (at most `max_changes` per check group and
+    `max_total_changes` in all, total cost at most `max_cost`) that makes failing check groups
+    hold. Groups are fixed one after another, the composite last, never undoing a group that
+    already holds. More changes would let a misprinted specimen "validate" into a wrong text."""
     current = [list(line) for line in lines]
     total_cost = 0.0
+    total_changes = 0
     by_position: dict[tuple[int, int], list[Alternative]] = {}
     for alt in alternatives:
         by_position.setdefault((alt.line, alt.index), []).append(alt)
@@ -183,7 +186,7 @@ def correct_with_alternatives(
         }
         positions = [p for p in (*group.fields, group.check) if p in by_position and p not in protected]
         best: tuple[float, tuple[Alternative, ...]] | None = None
-        for changes in range(1, max_changes + 1):
+        for changes in range(1, min(max_changes, max_total_changes - total_changes) + 1):
             for combo_positions in itertools.combinations(positions, changes):
                 for combo in itertools.product(*(by_position[p] for p in combo_positions)):
                     cost = sum(a.cost for a in combo)
@@ -200,6 +203,7 @@ def correct_with_alternatives(
             for alt in best[1]:
                 current[alt.line][alt.index] = alt.char
             total_cost += best[0]
+            total_changes += len(best[1])
     return ["".join(chars) for chars in current], total_cost
 
 
