@@ -31,17 +31,21 @@ def _draw_region(
         for p in pts:
             cv2.circle(canvas, tuple(p), max(2, thickness + 1), colour, -1, cv2.LINE_AA)
     if region.label:
-        x, y = int(pts[:, 0].min()), int(pts[:, 1].min()) - 4
-        cv2.putText(
-            canvas,
-            region.label,
-            (x, max(y, 10)),
-            cv2.FONT_HERSHEY_SIMPLEX,
-            max(0.35, thickness * 0.2),
-            colour,
-            max(1, thickness // 2),
-            cv2.LINE_AA,
-        )
+        x, y = int(pts[:, 0].min()), max(int(pts[:, 1].min()) - 6, 14)
+        scale = max(0.45, thickness * 0.25)
+        weight = max(1, thickness // 2)
+        # A white halo keeps the label legible on any background.
+        for ink, width in (((255, 255, 255), weight + 3), (colour, weight)):
+            cv2.putText(
+                canvas,
+                region.label,
+                (x, y),
+                cv2.FONT_HERSHEY_SIMPLEX,
+                scale,
+                ink,
+                width,
+                cv2.LINE_AA,
+            )
 
 
 def draw(check: PhotoCheck, *, show_passing: bool = False) -> np.ndarray | None:
@@ -60,11 +64,15 @@ def draw(check: PhotoCheck, *, show_passing: bool = False) -> np.ndarray | None:
     for result in check.verdict.results:
         if result.status is Status.PASS and not show_passing:
             continue
-        for region in result.regions:
-            labelled = Region(
-                region.kind, region.points, f"{result.rule}: {region.label}".strip(": ")
+        # One label per rule, on its first region: more text than that hides the face.
+        for index, region in enumerate(result.regions):
+            label = result.rule if index == 0 else ""
+            _draw_region(
+                canvas,
+                Region(region.kind, region.points, label),
+                _COLOURS[result.status],
+                thickness,
             )
-            _draw_region(canvas, labelled, _COLOURS[result.status], thickness)
     return canvas
 
 
