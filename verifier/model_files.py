@@ -43,7 +43,7 @@ KNOWN_MODELS: dict[str, ModelFile] = {
         ),
         ModelFile(
             "mrz_ocr_crnn.onnx",
-            "0bc2232ba962181a0b3d264e34deea81dd912b618a716e1f3a3b216c93060959",
+            "2da63a24ceda73e9b0003377607be373f2e892483893a719db06499bf973b9a1",
             "MRZ line recogniser (CTC), trained by verifier/id_docs/training/train_mrz_ocr.py",
         ),
     )
