@@ -143,6 +143,7 @@ def main() -> None:
         SyntheticLines(args.seed, steps * args.batch), batch_size=args.batch, collate_fn=collate,
         num_workers=1, prefetch_factor=8,
     )
+    args.out.parent.mkdir(parents=True, exist_ok=True)
     held_out = held_out_set(HELD_OUT_SEED, args.held_out)
     started = time.monotonic()
     for step, (batch, targets, input_lengths, target_lengths) in enumerate(loader, 1):
