@@ -85,8 +85,16 @@ def _dark_blobs(grey: np.ndarray) -> np.ndarray:
     count, _, stats, _ = cv2.connectedComponentsWithStats(binary, connectivity=8)
     stats = stats[1:count]
     w, h, area = stats[:, 2], stats[:, 3], stats[:, 4]
-    keep = (h >= 5) & (h <= 90) & (w >= 1) & (w <= 1.6 * h + 2) & (area >= 0.12 * w * h) & (area >= 8)
+    # Orientation-free here; the shape test for upright glyphs is made per reading axis.
+    long_side, short_side = np.maximum(w, h), np.minimum(w, h)
+    keep = (long_side >= 5) & (long_side <= 144) & (short_side >= 1) & (area >= 0.12 * w * h) & (area >= 8)
     return stats[keep]
+
+
+def _glyph_shaped(stats: np.ndarray) -> np.ndarray:
+    """The blobs that can be a glyph standing upright (x along the reading axis)."""
+    w, h = stats[:, 2], stats[:, 3]
+    return stats[(h >= 5) & (h <= 90) & (w <= 1.6 * h + 2)]
 
 
 def _chain(stats: np.ndarray) -> list[_Row]:
@@ -280,7 +288,7 @@ def locate_mrz(rgb: np.ndarray, max_candidates: int = 4) -> list[MrzCandidate]:
     stats = _dark_blobs(work)
     candidates: list[MrzCandidate] = []
     for transposed in (False, True):
-        blobs = stats[:, [1, 0, 3, 2, 4]] if transposed else stats
+        blobs = _glyph_shaped(stats[:, [1, 0, 3, 2, 4]] if transposed else stats)
         lines = _lines(_merge_collinear(_chain(blobs)))
         for group in _groups(lines):
             x0 = min(ln.x0 for ln in group)
