@@ -8,7 +8,9 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-MODELS_DIR = Path(os.environ.get("HMSVERIFY_MODELS_DIR", Path(__file__).resolve().parent.parent / "models"))
+MODELS_DIR = Path(
+    os.environ.get("HMSVERIFY_MODELS_DIR", Path(__file__).resolve().parent.parent / "models")
+)
 
 
 class ModelFileError(RuntimeError):

@@ -55,6 +55,7 @@ def test_warm_up_runs_every_rule_on_a_real_face() -> None:
     from verifier.photo.rules import ALL_RULES
     from verifier.photo.warmup import warm_up
 
-    seconds, verdict = warm_up()
+    seconds, verdict = warm_up(phone_sized=True)
     assert seconds > 0
     assert {r.rule for r in verdict.results} == {r.name for r in ALL_RULES}
+    assert verdict.source_size == (4032, 3024)  # the 12 MP pass ran last

@@ -7,7 +7,6 @@ import time
 from typing import Any
 
 import dramatiq
-import numpy as np
 from dramatiq.middleware import CurrentMessage, Middleware, TimeLimit
 
 from verifier.queue.settings import INTERACTIVE_QUEUE, BrokerKind, QueueSettings
@@ -18,26 +17,18 @@ log = logging.getLogger(__name__)
 def warm_up_models() -> float:
     """Loads the checks' models in this process (once, before it takes messages); returns s.
 
-    Runs every portrait rule on a real face (`verifier.photo.warmup`), then the decoder on a
-    generated phone-sized photo (12 MP) to size its buffers, so the first real upload pays none
-    of it.
+    Runs every portrait rule on a real face (`verifier.photo.warmup`), at its own size and as
+    a 12 MP phone photo, so the first real upload pays no model load or buffer growth.
     """
-    import cv2
-
-    from verifier.photo.check import check_photo
-    from verifier.photo.warmup import warm_up
+    from verifier.photo.warmup import WARMUP_PORTRAIT, phone_sized_jpeg, warm_up
 
     started = time.perf_counter()
-    warm_up()
-    noise = np.random.default_rng(0).integers(0, 256, (84, 63, 3), dtype=np.uint8)
-    image = cv2.resize(noise, (3024, 4032), interpolation=cv2.INTER_CUBIC)
-    ok, encoded = cv2.imencode(".jpg", image)
-    if ok:
-        check_photo(encoded.tobytes())
+    warm_up(phone_sized=True)
+    phone_photo = phone_sized_jpeg(WARMUP_PORTRAIT.read_bytes())
     try:
         from verifier.id_docs.check import check_id_document
 
-        check_id_document(encoded.tobytes())
+        check_id_document(phone_photo)
     except Exception:
         # Photo checks must not wait for a document model that fails to load; the ID actor
         # reports its own errors per upload (as `review` verdicts).
