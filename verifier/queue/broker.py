@@ -52,6 +52,17 @@ class WarmUpModels(Middleware):
     def before_worker_boot(self, broker: dramatiq.Broker, worker: Any) -> None:
         self.warm_up()
 
+    def after_worker_thread_boot(self, broker: dramatiq.Broker, thread: Any) -> None:
+        """Runs one phone-sized check in each worker thread before it takes messages: glibc
+        gives every thread its own malloc arena, and sizing it here keeps a worker's memory
+        flat from its first real upload on (the process-wide warm-up runs in another thread)."""
+        from verifier.photo.warmup import warm_up
+
+        try:
+            warm_up(phone_sized=True)
+        except Exception:
+            log.warning("worker thread warm-up failed", exc_info=True)
+
 
 def _polling_redis_broker(settings: QueueSettings) -> dramatiq.Broker:
     from dramatiq.brokers.redis import RedisBroker
