@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from portal.clock import utcnow
-from portal.lifecycle import Context, SweepReport, sweep
+from portal.contexts import lifecycle_context
+from portal.lifecycle import SweepReport, sweep
 from portal.mail import deliver_outbox
 from portal.models import Upload, UploadState, UploadVerdict
-from portal.registry import DemoRegistry
 
 if TYPE_CHECKING:
     from portal.app import Portal
@@ -27,14 +26,7 @@ log = logging.getLogger(__name__)
 
 def run_sweep(portal: Portal) -> SweepReport:
     with portal.sessions() as session:
-        ctx = Context(
-            session=session,
-            settings=portal.settings,
-            files=portal.files,
-            registry=DemoRegistry(session),
-            now=utcnow(),
-            actor="sweep",
-        )
+        ctx = lifecycle_context(portal, session, "sweep")
         report = sweep(ctx)
         session.commit()
     if report.cancelled or report.expired or report.reminded:

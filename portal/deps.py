@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.app import Portal
+from portal.contexts import lifecycle_context
 from portal.i18n import lang_of
 from portal.lifecycle import Context
 from portal.models import Company, CompanyRole, User
-from portal.registry import DemoRegistry
 from portal.security import csrf_matches, new_csrf_token
 
 
@@ -111,16 +111,7 @@ CsrfDep = Depends(verify_csrf)
 
 def context(portal: Portal, session: Session, actor: str) -> Context:
     """A life-cycle context for this request, at the current time."""
-    from portal.clock import utcnow
-
-    return Context(
-        session=session,
-        settings=portal.settings,
-        files=portal.files,
-        registry=DemoRegistry(session),
-        now=utcnow(),
-        actor=actor,
-    )
+    return lifecycle_context(portal, session, actor)
 
 
 def page(

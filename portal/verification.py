@@ -18,9 +18,9 @@ from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
 from portal.clock import utcnow
-from portal.lifecycle import Context, record_check
+from portal.contexts import lifecycle_context
+from portal.lifecycle import record_check
 from portal.models import CheckDelivery, Employee, Upload, UploadState, UploadVerdict
-from portal.registry import DemoRegistry
 from verifier.id_docs.holder_match import Employee as IdEmployee
 from verifier.queue.storage import (
     StorageUnavailable,
@@ -208,14 +208,7 @@ def make_verdict_hook(portal: Portal) -> Callable[[VerdictRecord], None]:
                     if record.queue_fault and record.status is Status.REVIEW
                     else _STATE_BY_STATUS[record.status]
                 )
-                ctx = Context(
-                    session=session,
-                    settings=portal.settings,
-                    files=portal.files,
-                    registry=DemoRegistry(session),
-                    now=utcnow(),
-                    actor="verifier",
-                )
+                ctx = lifecycle_context(portal, session, "verifier")
                 record_check(ctx, upload, state, record.verdict)
                 session.commit()
         except OperationalError as exc:
