@@ -8,7 +8,7 @@ setup-test:
 	scripts/setup.sh test
 
 run: setup
-	.venv/bin/hmsverify demo
+	MALLOC_ARENA_MAX=2 .venv/bin/hmsverify demo
 
 test: setup-test
 	scripts/services.sh
