@@ -120,4 +120,8 @@ def page(
     """Renders a template with what every page needs (language, CSRF token, user, company)."""
     values.setdefault("lang", lang_of(request))
     values["csrf_token"] = csrf_token(request)
+    user = values.get("user")
+    if "company" in values and isinstance(user, User):
+        # The company switcher in the header lists every company the orderer holds a role in.
+        values.setdefault("companies", [role.company for role in user.roles])
     return portal.templates.TemplateResponse(request, template, values, status_code=status_code)

@@ -69,7 +69,6 @@ def list_orders(
         "orders.html",
         user=user,
         company=company,
-        companies=[r.company for r in user.roles],
         orders=orders,
         status=status,
     )
@@ -101,7 +100,6 @@ def show_order(
         "order.html",
         user=user,
         company=company,
-        companies=[r.company for r in user.roles],
         order=order,
         uploads=uploads,
         links=links,
