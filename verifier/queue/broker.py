@@ -20,11 +20,11 @@ def warm_up_models() -> float:
     Runs every portrait rule on a real face (`verifier.photo.warmup`), at its own size and as
     a 12 MP phone photo, so the first real upload pays no model load or buffer growth.
     """
-    from verifier.photo.warmup import WARMUP_PORTRAIT, phone_sized_jpeg, warm_up
+    from verifier.photo.warmup import phone_sized_warmup_jpeg, warm_up
 
     started = time.perf_counter()
     warm_up(phone_sized=True)
-    phone_photo = phone_sized_jpeg(WARMUP_PORTRAIT.read_bytes())
+    phone_photo = phone_sized_warmup_jpeg()
     try:
         from verifier.id_docs.check import check_id_document
 
