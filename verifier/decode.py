@@ -8,7 +8,6 @@ decodes JPEGs at reduced size (libjpeg DCT scaling) when the analysis needs fewe
 from __future__ import annotations
 
 import io
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -193,17 +192,14 @@ def _resize_to_long_side(rgb: np.ndarray, long_side: int) -> np.ndarray:
     return cv2.resize(rgb, size, interpolation=cv2.INTER_AREA)
 
 
-def _open(data: bytes, limits: DecodeLimits) -> Image.Image:
+def _open(data: bytes) -> Image.Image:
+    """Reads the header only (no pixels). Pillow's own bomb guard stays at its process-wide
+    default (an error above ~179 MP): the policy's tighter pixel limit is applied by the caller
+    on the header's size, so no global is changed per decode."""
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            img = Image.open(io.BytesIO(data))
+        img = Image.open(io.BytesIO(data))
     except Image.DecompressionBombError as exc:
         raise DecodeError(DecodeErrorCode.DECOMPRESSION_BOMB, str(exc)) from exc
-    except Image.DecompressionBombWarning as exc:
-        raise DecodeError(
-            DecodeErrorCode.TOO_MANY_PIXELS, str(exc), limit_mp=limits.max_pixels // 1_000_000
-        ) from exc
     except UnidentifiedImageError as exc:
         raise DecodeError(DecodeErrorCode.CORRUPT, str(exc)) from exc
     except (OSError, ValueError, SyntaxError) as exc:
@@ -234,14 +230,15 @@ def decode_image(
     if fmt == "heif" and not _HEIF_AVAILABLE:  # pragma: no cover
         raise DecodeError(DecodeErrorCode.UNSUPPORTED_FORMAT, "HEIF support not installed")
 
-    # Pillow's own bomb guard at our limit: above it a warning (we refuse), above 2x an error.
-    Image.MAX_IMAGE_PIXELS = limits.max_pixels
-    img = _open(data, limits)
+    img = _open(data)
     if _FORMAT_BY_PIL.get(img.format or "") != fmt:
         raise DecodeError(DecodeErrorCode.CORRUPT, f"content is {img.format}, header says {fmt}")
     width, height = img.size
     if width <= 0 or height <= 0:
         raise DecodeError(DecodeErrorCode.CORRUPT, "zero-sized image")
+    if width * height > 2 * limits.max_pixels:
+        # Far beyond any camera: a header built to exhaust memory when decoded.
+        raise DecodeError(DecodeErrorCode.DECOMPRESSION_BOMB, f"{width}x{height}")
     if width * height > limits.max_pixels:
         raise DecodeError(
             DecodeErrorCode.TOO_MANY_PIXELS,
@@ -257,7 +254,7 @@ def decode_image(
     oriented_size = (height, width) if swaps_axes else (width, height)
 
     def load(draft_long_side: int | None) -> tuple[np.ndarray, bool]:
-        im = _open(data, limits) if draft_long_side is None else img
+        im = _open(data) if draft_long_side is None else img
         if draft_long_side is not None and fmt == "jpeg":
             # libjpeg scales by 1/2, 1/4, 1/8 while decoding: far faster for phone-sized JPEGs.
             # Asking for 3/4 of the working size lets a 4000 px photo decode at 1/4 (1000 px)

@@ -75,6 +75,21 @@ def test_decompression_bomb_is_refused() -> None:
     assert refused(png_header_only(40000, 40000)).code is DecodeErrorCode.DECOMPRESSION_BOMB
 
 
+def test_over_twice_the_pixel_limit_is_a_bomb_below_pillows_own_guard() -> None:
+    # 96 MP: above twice the policy's 40 MP, below Pillow's default error level (~179 MP);
+    # Pillow only warns there, the decoder refuses.
+    with pytest.warns(Image.DecompressionBombWarning):
+        error = refused(png_header_only(12000, 8000))
+    assert error.code is DecodeErrorCode.DECOMPRESSION_BOMB
+
+
+def test_decoding_leaves_pillows_global_pixel_limit_alone() -> None:
+    before = Image.MAX_IMAGE_PIXELS
+    refused(png_header_only(7000, 6000))
+    decode_image(image_bytes("good_portrait.jpg"), default_policy().decode)
+    assert before == Image.MAX_IMAGE_PIXELS
+
+
 @pytest.mark.parametrize("fmt", ["PNG", "WEBP"])
 def test_animated_images_are_refused(fmt: str) -> None:
     assert refused(animated(fmt)).code is DecodeErrorCode.ANIMATED
