@@ -143,6 +143,19 @@ def test_touching_lookalike_runs_of_equal_length_are_left_to_the_check_digits() 
     assert corrected[1] == "ZE000509<9CAN8501019F2301147<<<<<<<<<<<<<<08"
 
 
+def test_a_confident_digit_between_doubtful_letters_does_not_block_them() -> None:
+    # Personal number "403060021041" read "4O3O6OO21O41" (100_pass-lux in the corpus): the `6`
+    # between two O's would read as G only at a cost far above the limit, so it is no
+    # competing run, and every O with a cheap 0 becomes 0.
+    line = "S998527<<4LUX7806201F1108084O3O6OO21O41<<<96"
+    alternatives = [Alternative(1, k, "0", 0.5) for k in (28, 30, 32, 33, 36)]
+    alternatives.append(Alternative(1, 31, "G", 17.7))
+    typed, cost = prefer_neighbour_kind("TD3", [TD3[0], line], alternatives)
+    assert typed[1] == "S998527<<4LUX7806201F110808403060021041<<<96"
+    assert cost == 2.5
+    assert failing_groups("TD3", [TD3[0], typed[1]]) == []
+
+
 def test_unknown_country_code_becomes_the_cheapest_known_one() -> None:
     wrong = TD3[1][:10] + "MLD" + TD3[1][13:]
     alternatives = [Alternative(1, 10, "N", 2.0), Alternative(1, 10, "H", 1.0)]

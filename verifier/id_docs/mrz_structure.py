@@ -247,25 +247,33 @@ def prefer_neighbour_kind(
 ) -> tuple[list[str], float]:
     """In alphanumeric fields, a run of look-alike letters between two digits becomes digits,
     and a run of look-alike digits between two letters becomes letters, when the recogniser
-    offers that reading at a moderate cost: `4O3` becomes `403`, `D00A` becomes `DOOA`. When two
-    such runs touch (`A000O0`), only a strictly shorter one changes (a tie is left to the check
-    digits)."""
+    offers that reading at a moderate cost for every character of the run: `4O3` becomes `403`,
+    `D00A` becomes `DOOA`. When two such runs touch (`A000O0`), only a strictly shorter one
+    changes (a tie is left to the check digits)."""
     costs = {(a.line, a.index, a.char): a.cost for a in alternatives}
+
+    def conversion(ln: int, k: int, table: dict[str, str], char: str) -> tuple[float, str] | None:
+        options = [(costs[(ln, k, t)], t) for t in table[char] if (ln, k, t) in costs]
+        best = min(options, default=None)
+        return best if best is not None and best[0] <= _MAX_LOOKALIKE_COST else None
+
     out = [list(line) for line in lines]
     total = 0.0
     for ln, line in enumerate(lines):
-        runs = _lookalike_runs(doc_format, ln, line)
-        for start, stop, table in runs:
+        # Only runs the recogniser would read the other way compete: a confident `6` between
+        # two doubtful `O`s (G costs far more than the limit) must not block `O6O` -> `060`.
+        runs = []
+        for start, stop, table in _lookalike_runs(doc_format, ln, line):
+            changes = [conversion(ln, k, table, line[k]) for k in range(start, stop)]
+            if all(c is not None for c in changes):
+                runs.append((start, stop, [c for c in changes if c is not None]))
+        for start, stop, changes in runs:
             touching = [r for r in runs if r[0] == stop or r[1] == start]
             if any(r[1] - r[0] <= stop - start for r in touching):
                 continue
-            for k in range(start, stop):
-                options = [(costs[(ln, k, t)], t) for t in table[line[k]] if (ln, k, t) in costs]
-                if options:
-                    cost, target = min(options)
-                    if cost <= _MAX_LOOKALIKE_COST:
-                        out[ln][k] = target
-                        total += cost
+            for k, (cost, target) in zip(range(start, stop), changes, strict=True):
+                out[ln][k] = target
+                total += cost
     return ["".join(chars) for chars in out], total
 
 
