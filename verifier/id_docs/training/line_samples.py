@@ -19,7 +19,19 @@ from PIL import Image, ImageDraw, ImageFont
 from verifier.id_docs.mrz_ocr import LINE_HEIGHT, normalise_line
 from verifier.id_docs.synthetic import MRZ_ALPHABET, ocrb_font_path, random_mrz
 
-_OTHER_MONO_FONTS = (Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf"),)
+_DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
+# (font file, cap height / font size). Some states print the MRZ in another font than OCR-B
+# (e.g. a plain sans-serif on ID cards): a few lines in other faces keep the model from
+# reading only OCR-B's shapes. They are drawn at a fixed pitch like OCR-B.
+_OTHER_FONTS = (
+    (_DEJAVU / "DejaVuSansMono.ttf", 0.73),
+    (_DEJAVU / "DejaVuSans.ttf", 0.73),
+    (_DEJAVU / "DejaVuSansCondensed.ttf", 0.73),
+    (_DEJAVU / "DejaVuSans-Bold.ttf", 0.73),
+)
+# Characters that the recogniser and the check digits confuse most: lines dense in them teach
+# the small differences (O/0/D/Q, I/1/T, B/8, S/5, Z/2, G/6, M/N/H/W, '<' against K/E/C/S).
+_CONFUSABLE = "O0DQIT1L7B8S5Z2G6MNHWUVKEC<"
 _RENDER_CAP = 26  # glyph height at which lines are drawn before being degraded
 
 
@@ -36,7 +48,10 @@ def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
 
 def _random_text(rng: np.random.Generator) -> str:
     roll = rng.random()
-    if roll < 0.55:
+    if roll < 0.15:
+        length = int(rng.integers(5, 19))
+        return "".join(rng.choice(list(_CONFUSABLE), size=length))
+    if roll < 0.6:
         line = random_mrz(rng, str(rng.choice(["TD1", "TD2", "TD3"])))[int(rng.integers(0, 2))]
         # Pieces, not whole lines: the model is convolutional (what it learns on a piece holds
         # along a whole line) and short samples keep padding and training time low.
@@ -56,8 +71,9 @@ def _random_text(rng: np.random.Generator) -> str:
 
 def _font_choice(rng: np.random.Generator) -> tuple[str, float]:
     """A font path and the ratio of cap height to font size."""
-    if rng.random() < 0.1:
-        return str(_OTHER_MONO_FONTS[0]), 0.73
+    if rng.random() < 0.15:
+        path, ratio = _OTHER_FONTS[int(rng.integers(0, len(_OTHER_FONTS)))]
+        return str(path), ratio
     return str(ocrb_font_path()), 0.72
 
 
@@ -148,8 +164,12 @@ def make_line_sample(rng: np.random.Generator) -> LineSample:
         strength = rng.uniform(0.3, 0.85)
         image = image * (1 - strength * spot) + 255 * strength * spot
 
-    # Low resolution: glyphs between 5 and 30 px high in the camera image.
-    target_cap = rng.uniform(5, 30) if rng.random() < 0.7 else rng.uniform(9, 18)
+    # Low resolution: glyphs between 5 and 30 px high in the camera image; small glyphs (a
+    # whole passport page in a few hundred pixels) are where the look-alikes blur together.
+    roll = rng.random()
+    target_cap = (
+        rng.uniform(5, 11) if roll < 0.3 else rng.uniform(9, 18) if roll < 0.55 else rng.uniform(5, 30)
+    )
     factor = target_cap / cap
     small_size = (max(8, round(image.shape[1] * factor)), max(4, round(image.shape[0] * factor)))
     sigma = rng.uniform(0.0, 1.6) * (cap / target_cap) * 0.6

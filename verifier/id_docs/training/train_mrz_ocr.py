@@ -31,22 +31,23 @@ HELD_OUT_SEED = 990_001
 class MrzLineNet(nn.Module):
     """Fully convolutional CTC recogniser: 32 px high input, one output frame per 4 px of width."""
 
-    def __init__(self, classes: int = len(ALPHABET) + 1) -> None:
+    def __init__(self, classes: int = len(ALPHABET) + 1, width: int = 1) -> None:
         super().__init__()
+        c = [n * width for n in (16, 32, 48, 64, 96, 128)]
 
         def block(cin: int, cout: int) -> list[nn.Module]:
             return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
 
         self.features = nn.Sequential(
-            *block(1, 16), nn.MaxPool2d(2, 2),            # 16 x W/2
-            *block(16, 32), nn.MaxPool2d(2, 2),           # 8 x W/4
-            *block(32, 48), *block(48, 48), nn.MaxPool2d((2, 1), (2, 1)),  # 4 x W/4
-            *block(48, 64), nn.MaxPool2d((2, 1), (2, 1)),  # 2 x W/4
-            nn.Conv2d(64, 96, (2, 1), bias=False), nn.BatchNorm2d(96), nn.ReLU(),  # 1 x W/4
+            *block(1, c[0]), nn.MaxPool2d(2, 2),            # 16 x W/2
+            *block(c[0], c[1]), nn.MaxPool2d(2, 2),           # 8 x W/4
+            *block(c[1], c[2]), *block(c[2], c[2]), nn.MaxPool2d((2, 1), (2, 1)),  # 4 x W/4
+            *block(c[2], c[3]), nn.MaxPool2d((2, 1), (2, 1)),  # 2 x W/4
+            nn.Conv2d(c[3], c[4], (2, 1), bias=False), nn.BatchNorm2d(c[4]), nn.ReLU(),  # 1 x W/4
         )
         self.sequence = nn.Sequential(
-            nn.Conv1d(96, 128, 5, padding=2), nn.ReLU(),
-            nn.Conv1d(128, classes, 1),
+            nn.Conv1d(c[4], c[5], 5, padding=2), nn.ReLU(),
+            nn.Conv1d(c[5], classes, 1),
         )
 
     def forward(self, image: torch.Tensor) -> torch.Tensor:
@@ -125,12 +126,13 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--init", type=Path, help="start from these weights (a .pt written by a run)")
     parser.add_argument("--max-lr", type=float, default=3e-3)
+    parser.add_argument("--width", type=int, default=1, help="channel multiplier of the network")
     args = parser.parse_args()
 
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     torch.use_deterministic_algorithms(True)
-    model = MrzLineNet()
+    model = MrzLineNet(width=args.width)
     if args.init:
         model.load_state_dict(torch.load(args.init, map_location="cpu"))
     steps = args.samples // args.batch
