@@ -45,7 +45,7 @@ KNOWN_MODELS: dict[str, ModelFile] = {
         ),
         ModelFile(
             "mrz_ocr_crnn.onnx",
-            "2da63a24ceda73e9b0003377607be373f2e892483893a719db06499bf973b9a1",
+            "af3ec7d01e862ac0639e11b9fac5916da859bc8c15288246a98247048cd7101f",
             "MRZ line recogniser (CTC), trained by verifier/id_docs/training/train_mrz_ocr.py",
         ),
     )

@@ -120,7 +120,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=Path("models/mrz_ocr_crnn.onnx"))
     parser.add_argument("--seed", type=int, default=20261128)
-    parser.add_argument("--samples", type=int, default=64_000)
+    parser.add_argument("--samples", type=int, default=96_000)
     parser.add_argument("--batch", type=int, default=48)
     parser.add_argument("--held-out", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=1)
