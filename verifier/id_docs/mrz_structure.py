@@ -262,16 +262,17 @@ def prefer_neighbour_kind(
     for ln, line in enumerate(lines):
         # Only runs the recogniser would read the other way compete: a confident `6` between
         # two doubtful `O`s (G costs far more than the limit) must not block `O6O` -> `060`.
-        runs = []
+        runs: list[tuple[int, int, list[tuple[float, str]]]] = []
         for start, stop, table in _lookalike_runs(doc_format, ln, line):
-            changes = [conversion(ln, k, table, line[k]) for k in range(start, stop)]
-            if all(c is not None for c in changes):
-                runs.append((start, stop, [c for c in changes if c is not None]))
-        for start, stop, changes in runs:
+            found = [conversion(ln, k, table, line[k]) for k in range(start, stop)]
+            changes = [c for c in found if c is not None]
+            if len(changes) == len(found):
+                runs.append((start, stop, changes))
+        for start, stop, run_changes in runs:
             touching = [r for r in runs if r[0] == stop or r[1] == start]
             if any(r[1] - r[0] <= stop - start for r in touching):
                 continue
-            for k, (cost, target) in zip(range(start, stop), changes, strict=True):
+            for k, (cost, target) in zip(range(start, stop), run_changes, strict=True):
                 out[ln][k] = target
                 total += cost
     return ["".join(chars) for chars in out], total
