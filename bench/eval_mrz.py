@@ -30,6 +30,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from verifier.decode import decode_image
+from verifier.id_docs.edit_distance import edit_distance
 from verifier.id_docs.mrz_reader import passporteye_lines, read_mrz
 from verifier.policy import DecodeLimits, load_policy
 
@@ -92,15 +93,6 @@ def _cpu_seconds() -> float:
     """CPU time of this process and its finished children (PassportEye's Tesseract runs as one)."""
     t = os.times()
     return t.user + t.system + t.children_user + t.children_system
-
-
-def edit_distance(a: str, b: str) -> int:
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        previous, row[0] = row[0], i
-        for j, cb in enumerate(b, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
-    return row[-1]
 
 
 def project_reader(rgb: np.ndarray) -> list[str] | None:

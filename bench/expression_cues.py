@@ -31,6 +31,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.eval_photos import load_bytes
+from bench.roc import auc
 from verifier.decode import decode_image
 from verifier.photo import landmarks as lm
 from verifier.photo.analysis import DetectedFace, analyse
@@ -66,11 +67,6 @@ def cues(face: DetectedFace) -> dict[str, float]:
         "upper_lip_up": both("mouthUpperUp"),
         "squint": both("eyeSquint"),
     }
-
-
-def auc(positives: list[float], negatives: list[float]) -> float:
-    wins = sum((p > n) + 0.5 * (p == n) for p in positives for n in negatives)
-    return wins / (len(positives) * len(negatives))
 
 
 def main(argv: list[str] | None = None) -> int:

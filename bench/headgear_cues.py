@@ -28,6 +28,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.eval_photos import load_bytes
+from bench.roc import auc
 from verifier.decode import decode_image
 from verifier.photo.aligned import AlignedFace
 from verifier.photo.analysis import analyse
@@ -67,12 +68,6 @@ def top_texture(aligned: AlignedFace) -> float:
     rows, cols = aligned.box(*AREAS[0])
     valid = aligned.valid[rows, cols]
     return float(high_pass[rows, cols][valid].mean()) if valid.any() else 0.0
-
-
-def auc(positives: list[float], negatives: list[float]) -> float:
-    """Probability that a random covering scores higher than a random bare head."""
-    wins = sum((p > n) + 0.5 * (p == n) for p in positives for n in negatives)
-    return wins / (len(positives) * len(negatives))
 
 
 def main(argv: list[str] | None = None) -> int:

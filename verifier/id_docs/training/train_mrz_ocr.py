@@ -22,6 +22,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, IterableDataset
 
+from verifier.id_docs.edit_distance import edit_distance
 from verifier.id_docs.mrz_ocr import ALPHABET, LINE_HEIGHT, greedy_text
 from verifier.id_docs.training.line_samples import LineSample, held_out_set, make_line_sample
 
@@ -90,20 +91,11 @@ def evaluate(model: MrzLineNet, samples: list[LineSample]) -> tuple[float, float
             probs = torch.softmax(model(batch), dim=2).numpy()
             for i, s in enumerate(chunk):
                 text = greedy_text(probs[i, : int(input_lengths[i])])
-                errors += _edit_distance(text, s.text)
+                errors += edit_distance(text, s.text)
                 total += len(s.text)
                 exact += text == s.text
     model.train()
     return 1 - errors / total, exact / len(samples)
-
-
-def _edit_distance(a: str, b: str) -> int:
-    row = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        previous, row[0] = row[0], i
-        for j, cb in enumerate(b, 1):
-            previous, row[j] = row[j], min(row[j] + 1, row[j - 1] + 1, previous + (ca != cb))
-    return row[-1]
 
 
 def export_onnx(model: MrzLineNet, out: Path) -> None:
