@@ -3,8 +3,9 @@
 A sample is what the reader cuts out of a real image: one MRZ line (or a piece of it), rendered
 in OCR-B (15 % in DejaVu Sans Mono, Sans, Sans Condensed or Sans Bold at a fixed pitch: some
 cards print their MRZ in a plain sans-serif), with parts of the neighbouring lines at the top and
-bottom edges, on printed paper, then degraded (perspective, blur, low resolution, noise, JPEG, uneven light, glare, print texture,
-background patterns) and normalised exactly as `mrz_ocr.normalise_line` does at run time.
+bottom edges, on printed paper, then degraded (perspective, blur, low resolution, noise, JPEG,
+uneven light, glare, print texture, background patterns) and normalised exactly as
+`mrz_ocr.normalise_line` does at run time.
 """
 
 from __future__ import annotations
