@@ -134,6 +134,24 @@ def test_lookalike_digits_between_letters_become_letters() -> None:
     assert typed[1][28:38] == "IFLNDOOAMS"
 
 
+def test_unchecked_visa_data_lets_neighbours_overrule_a_firmer_zero() -> None:
+    # The corpus's US visa prints O and 0 alike; the recogniser prefers 0 by about 6 nats.
+    visa = "555123ABC6GBR6502056F0412236IFLND00AMS803085"
+    alternatives = [Alternative(1, 33, "O", 6.2), Alternative(1, 34, "O", 5.7)]
+    typed, cost = prefer_neighbour_kind("MRVA", ["V<" + "X" * 42, visa], alternatives)
+    assert typed[1][28:38] == "IFLNDOOAMS"
+    assert cost == 6.2 + 5.7
+
+
+def test_checked_field_keeps_a_firm_reading_for_its_check_digit() -> None:
+    # The same 6-nat doubt inside a passport's optional data, which a check digit covers: the
+    # neighbours do not overrule it there, the check-digit search decides.
+    line = TD3[1][:28] + "ZD00AB" + TD3[1][34:]
+    alternatives = [Alternative(1, 30, "O", 6.2), Alternative(1, 31, "O", 5.7)]
+    typed, cost = prefer_neighbour_kind("TD3", [TD3[0], line], alternatives)
+    assert typed[1] == line and cost == 0.0
+
+
 def test_touching_lookalike_runs_of_equal_length_are_left_to_the_check_digits() -> None:
     line = "ZE0O0509<9CAN8501019F2301147<<<<<<<<<<<<<<08"
     alternatives = [Alternative(1, 2, "D", 3.9), Alternative(1, 3, "0", 0.3)]

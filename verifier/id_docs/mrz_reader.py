@@ -36,6 +36,7 @@ from verifier.id_docs.mrz_structure import (
     layout_of,
     prefer_neighbour_kind,
 )
+from verifier.id_docs.name_prior import prefer_likely_names
 
 # Crop geometry, matching the recogniser's training (glyphs 45-75 % of the crop height).
 _CROP_HEIGHT_PER_GLYPH = 1 / 0.6
@@ -46,6 +47,9 @@ _MAX_CORRECTION_COST = 9.0
 _MIN_MEAN_CONFIDENCE = 0.80
 _MIN_CONFIDENT_WITH_FAILURES = 0.93
 _MAX_CANDIDATES = 3
+# Name letters the spelling prior may choose between: within this many nats of the recogniser's
+# choice (e^1.5: the recogniser thinks the other letter at most 4.5 times less likely).
+_NAME_PRIOR_MAX_GAP = 1.5
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,8 @@ def _hypothesis(
         corrected, check_cost = typed, 0.0
     cost = kind_cost + country_cost + check_cost
     changes = sum(a != b for old, new in zip(lines, corrected, strict=True) for a, b in zip(old, new, strict=True))
+    # After counting the check-digit corrections: names carry no check digit to disturb.
+    corrected = prefer_likely_names(layout, corrected, alternatives, max_gap=_NAME_PRIOR_MAX_GAP)
     length_error = sum(abs(len(r.free_text) - LINE_LENGTHS[doc_format]) for r in readings)
     return _Hypothesis(
         doc_format, corrected, readings, failing_groups(layout, corrected), changes, cost,

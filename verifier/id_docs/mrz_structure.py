@@ -215,6 +215,19 @@ _LOOKALIKE_DIGIT = {
 }
 _LOOKALIKE_LETTER = {"0": "OD", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G", "8": "BS"}
 _MAX_LOOKALIKE_COST = 4.0
+# Where no check digit covers the run (a visa's optional data), nothing else can arbitrate, and
+# the recogniser's O/0-style preference is weak evidence: on the real documents it reads right,
+# the median gap between a look-alike O or 0 and its twin is 5.7-7.7 nats (bench/eval_mrz.py
+# corpus), and faces other than OCR-B print O and 0 alike. There the neighbours decide up to
+# this cost.
+_MAX_UNCHECKED_LOOKALIKE_COST = 8.0
+
+
+def covered_positions(doc_format: str) -> frozenset[tuple[int, int]]:
+    """(line, index) of every character some check digit covers, check digits included."""
+    return frozenset(
+        pos for g in CHECK_GROUPS[doc_format] for pos in (*g.fields, g.check)
+    )
 
 
 def _is_free(doc_format: str, line: int, index: int) -> bool:
@@ -247,15 +260,17 @@ def prefer_neighbour_kind(
 ) -> tuple[list[str], float]:
     """In alphanumeric fields, a run of look-alike letters between two digits becomes digits,
     and a run of look-alike digits between two letters becomes letters, when the recogniser
-    offers that reading at a moderate cost for every character of the run: `4O3` becomes `403`,
-    `D00A` becomes `DOOA`. When two such runs touch (`A000O0`), only a strictly shorter one
+    offers that reading at a moderate cost for every character of the run (a higher one where no
+    check digit covers the run): `4O3` becomes `403`, `D00A` becomes `DOOA`. When two such runs touch (`A000O0`), only a strictly shorter one
     changes (a tie is left to the check digits)."""
     costs = {(a.line, a.index, a.char): a.cost for a in alternatives}
+    covered = covered_positions(doc_format)
 
     def conversion(ln: int, k: int, table: dict[str, str], char: str) -> tuple[float, str] | None:
         options = [(costs[(ln, k, t)], t) for t in table[char] if (ln, k, t) in costs]
         best = min(options, default=None)
-        return best if best is not None and best[0] <= _MAX_LOOKALIKE_COST else None
+        limit = _MAX_LOOKALIKE_COST if (ln, k) in covered else _MAX_UNCHECKED_LOOKALIKE_COST
+        return best if best is not None and best[0] <= limit else None
 
     out = [list(line) for line in lines]
     total = 0.0
