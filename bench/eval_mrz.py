@@ -10,6 +10,12 @@ the median and p95 wall time per image (decoding excluded, the same for both), a
 CPU time (this process and Tesseract's subprocesses: wall time on a shared machine includes
 waiting for other work). Every image is
 decoded once by the project's decoder (EXIF orientation applied) and given to both readers.
+
+`--turn DEGREES` turns every image clockwise first (90/180/270 exactly, other angles about the
+centre) and measures only the own reader without the PassportEye second opinion, plus whether
+it reports the rotation that undoes the turn and the skew it measured:
+
+    PYTHONPATH=. .venv/bin/python bench/eval_mrz.py --corpus ../shared/corpus/mrz --turn 90
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -99,6 +106,48 @@ def project_reader(rgb: np.ndarray) -> list[str] | None:
     return read_mrz(rgb).lines
 
 
+def turned(rgb: np.ndarray, degrees: float) -> np.ndarray:
+    """The image turned clockwise: exactly for multiples of 90, else about its centre on a
+    canvas big enough to keep every corner (white outside the original)."""
+    if degrees % 90 == 0:
+        return np.ascontiguousarray(np.rot90(rgb, k=-round(degrees / 90) % 4))
+    h, w = rgb.shape[:2]
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), -degrees, 1.0)
+    cos, sin = abs(matrix[0, 0]), abs(matrix[0, 1])
+    out_w, out_h = round(h * sin + w * cos), round(h * cos + w * sin)
+    matrix[0, 2] += out_w / 2 - w / 2
+    matrix[1, 2] += out_h / 2 - h / 2
+    return cv2.warpAffine(rgb, matrix, (out_w, out_h), borderValue=(255, 255, 255))
+
+
+@dataclass
+class RotationTally:
+    """For --turn: how often the own reader (no second opinion) reads the turned image exactly,
+    and reports the rotation that undoes the turn (the rotation it reports on the image as it
+    is, which is not 0 for a document photographed sideways, minus the turn)."""
+
+    turn: float
+    exact: int = 0
+    rotation_checked: int = 0
+    rotation_right: int = 0
+    skews: list[float] = field(default_factory=list)
+
+    def reader(self, truth: list[str] | None, original: np.ndarray) -> Reader:
+        def read(rgb: np.ndarray) -> list[str] | None:
+            result = read_mrz(rgb, second_opinion=False)
+            if truth is not None and result.lines == truth:
+                self.exact += 1
+                self.skews.append(result.skew_degrees)
+                upright = read_mrz(original, second_opinion=False)
+                if upright.lines == truth:
+                    self.rotation_checked += 1
+                    expected = (upright.rotation_degrees - round(self.turn / 90) * 90) % 360
+                    self.rotation_right += result.rotation_degrees == expected
+            return result.lines
+
+        return read
+
+
 def passporteye_reader(rgb: np.ndarray) -> list[str] | None:
     return passporteye_lines(rgb)
 
@@ -108,12 +157,22 @@ def main() -> int:
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--verbose", action="store_true", help="list every miss")
+    parser.add_argument(
+        "--turn", type=float, default=None, metavar="DEGREES",
+        help="turn every image clockwise first and measure only the own reader, without the "
+        "PassportEye second opinion (90/180/270 exactly; other angles test skew)",
+    )
     args = parser.parse_args()
 
     policy_limits = load_policy().decode
     # The reader wants the document's own pixels: decode at full size (within the upload limits).
     limits = DecodeLimits(policy_limits.max_bytes, policy_limits.max_pixels, 1 << 16)
     readers: dict[str, Reader] = {"project": project_reader, "passporteye": passporteye_reader}
+    rotation: RotationTally | None = None
+    if args.turn is not None:
+        # The reader reports the clockwise rotation that makes the MRZ upright: it undoes the turn.
+        rotation = RotationTally(turn=args.turn)
+        readers = {"project": project_reader}
     tallies = {name: Tally() for name in readers}
     with (args.corpus / "manifest.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -121,6 +180,9 @@ def main() -> int:
     for row in rows:
         image = decode_image((args.corpus / row["file"]).read_bytes(), limits).rgb
         truth = row["gt_mrz"].split("|") if row["doc_format"] != "none" and row["gt_mrz"] else None
+        if rotation is not None and args.turn is not None:
+            readers = {"project": rotation.reader(truth, image)}
+            image = turned(image, args.turn)
         for name, reader in readers.items():
             started, cpu_started = time.perf_counter(), _cpu_seconds()
             lines = reader(image)
@@ -138,6 +200,13 @@ def main() -> int:
             f"{name:12s} {r['found_rate']:6.1%} {r['exact_rate']:6.1%} {r['line_rate']:6.1%} "
             f"{r['char_accuracy']:7.2%} {r['false_positives']:6d} {r['median_ms']:7.0f} {r['p95_ms']:7.0f} "
             f"{statistics.median(tallies[name].cpu_ms):7.0f}"
+        )
+    if rotation is not None:
+        skew = f", median |skew| reported {statistics.median(abs(x) for x in rotation.skews):.1f} deg" if rotation.skews else ""
+        print(
+            f"turned {args.turn:g} deg clockwise: {rotation.exact} read exactly; rotation reported "
+            f"right on {rotation.rotation_right} of the {rotation.rotation_checked} also read exactly "
+            f"as they are{skew}"
         )
     if args.verbose:
         for name, tally in tallies.items():
