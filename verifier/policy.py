@@ -35,6 +35,8 @@ class CardFormat:
 class FacesPolicy:
     max_faces: int
     second_face_min_ied_ratio: float
+    tile_fraction: float
+    tile_grid: int
 
 
 @dataclass(frozen=True)

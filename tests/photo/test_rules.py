@@ -125,16 +125,17 @@ def test_overall_verdict_is_the_worst_rule_and_records_the_policy() -> None:
 
 
 def test_rules_share_one_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
-    import verifier.photo.analysis as analysis_module
+    import verifier.photo.face_search as face_search_module
 
     calls = []
-    real = analysis_module.detect_faces
+    real = face_search_module.detect_faces
 
     def counting(rgb):  # type: ignore[no-untyped-def]
         calls.append(1)
         return real(rgb)
 
-    monkeypatch.setattr(analysis_module, "detect_faces", counting)
+    # The landmarker runs once on a portrait: the tiles are only for frames without a face.
+    monkeypatch.setattr(face_search_module, "detect_faces", counting)
     check_photo_detailed(
         (checked.__wrapped__.__globals__["IMAGES"] / "good_portrait.jpg").read_bytes()
     )

@@ -13,7 +13,9 @@ from verifier.decode import DecodedImage
 from verifier.photo import landmarks as lm
 from verifier.photo.aligned import AlignedFace, align_face
 from verifier.photo.background import BackgroundSample, sample_background
-from verifier.photo.face_landmarker import RawFace, detect_faces
+from verifier.photo.face_landmarker import RawFace
+from verifier.photo.face_search import find_faces
+from verifier.policy import FacesPolicy, default_policy
 from verifier.verdict import Region
 
 Point = tuple[float, float]
@@ -230,10 +232,16 @@ class FaceAnalysis:
         return sample_background(self.rgb, face.chin, face.crown, face.up, face.face_width)
 
 
-def analyse(image: DecodedImage) -> FaceAnalysis:
+def analyse(image: DecodedImage, faces_policy: FacesPolicy | None = None) -> FaceAnalysis:
     import time
 
+    settings = faces_policy or default_policy().faces
     started = time.perf_counter()
-    raw_faces = detect_faces(image.rgb)
+    raw_faces = find_faces(
+        image.rgb,
+        tile_fraction=settings.tile_fraction,
+        tile_grid=settings.tile_grid,
+        max_faces=settings.max_faces,
+    )
     faces = [DetectedFace(raw, image.width, image.height) for raw in raw_faces]
     return FaceAnalysis(image, faces, (time.perf_counter() - started) * 1000)

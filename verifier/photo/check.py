@@ -70,7 +70,7 @@ def check_decoded(
 ) -> PhotoCheck:
     timings = {} if timings is None else timings
     started = time.perf_counter()
-    analysis = analyse(image)
+    analysis = analyse(image, policy.faces)
     timings["analyse"] = (time.perf_counter() - started) * 1000
     results = run_rules(analysis, policy, context, timings=timings)
     crop = None
