@@ -137,6 +137,8 @@ class DecodedImage:
     scale: float  # working pixels / source pixels (<= 1)
     exif_transposed: bool
     _full_loader: Callable[[], np.ndarray] = field(repr=False)
+    # Decodes again with at most this long side (JPEG: reduced-size decoding where it can).
+    _scaled_loader: Callable[[int], np.ndarray] | None = field(default=None, repr=False)
 
     @property
     def width(self) -> int:
@@ -151,6 +153,28 @@ class DecodedImage:
         if self.scale >= 1.0:
             return self.rgb
         return self._full_loader()
+
+    def at_scale(self, scale: float) -> DecodedImage:
+        """The same upload at another working scale (at most the original's), from its pixels."""
+        scale = min(1.0, scale)
+        if scale >= 1.0:
+            rgb = self.full_resolution()
+        elif self._scaled_loader is not None:
+            rgb = self._scaled_loader(round(max(self.source_size) * scale))
+        else:
+            full = self.full_resolution()
+            size = (max(1, round(full.shape[1] * scale)), max(1, round(full.shape[0] * scale)))
+            rgb = cv2.resize(full, size, interpolation=cv2.INTER_AREA)
+        return DecodedImage(
+            rgb=np.ascontiguousarray(rgb),
+            source_format=self.source_format,
+            source_size=self.source_size,
+            was_grayscale=self.was_grayscale,
+            scale=rgb.shape[1] / self.source_size[0],
+            exif_transposed=self.exif_transposed,
+            _full_loader=self._full_loader,
+            _scaled_loader=self._scaled_loader,
+        )
 
 
 def _to_rgb(img: Image.Image) -> tuple[Image.Image, bool]:
@@ -253,8 +277,9 @@ def decode_image(
     swaps_axes = orientation in (5, 6, 7, 8)
     oriented_size = (height, width) if swaps_axes else (width, height)
 
-    def load(draft_long_side: int | None) -> tuple[np.ndarray, bool]:
-        im = _open(data) if draft_long_side is None else img
+    def load(draft_long_side: int | None, *, reopen: bool = False) -> tuple[np.ndarray, bool]:
+        # The header already read serves the first decode; a draft applies once per open image.
+        im = _open(data) if draft_long_side is None or reopen else img
         if draft_long_side is not None and fmt == "jpeg":
             # libjpeg scales by 1/2, 1/4, 1/8 while decoding: far faster for phone-sized JPEGs.
             # Asking for 3/4 of the working size lets a 4000 px photo decode at 1/4 (1000 px)
@@ -291,6 +316,9 @@ def decode_image(
     def full() -> np.ndarray:
         return load(None)[0]
 
+    def scaled(long_side: int) -> np.ndarray:
+        return _resize_to_long_side(load(long_side, reopen=True)[0], long_side)
+
     return DecodedImage(
         rgb=working,
         source_format=fmt,
@@ -299,4 +327,5 @@ def decode_image(
         scale=min(1.0, scale),
         exif_transposed=orientation != 1,
         _full_loader=full,
+        _scaled_loader=scaled,
     )

@@ -37,6 +37,9 @@ class FacesPolicy:
     second_face_min_ied_ratio: float
     tile_fraction: float
     tile_grid: int
+    refine_below_ied_px: float
+    refine_target_ied_px: float
+    refine_max_pixels: int
 
 
 @dataclass(frozen=True)

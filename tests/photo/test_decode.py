@@ -156,3 +156,19 @@ def test_big_jpeg_decodes_reduced_and_full_resolution_on_demand() -> None:
     assert image.scale < 0.5
     full = image.full_resolution()
     assert full.shape[:2] == big.shape[:2]
+
+
+def test_the_same_upload_at_a_finer_scale_keeps_what_it_knows() -> None:
+    big = np.asarray(Image.open(__import__("io").BytesIO(image_bytes("good_portrait.jpg"))))
+    big = np.asarray(Image.fromarray(big).resize((big.shape[1] * 5, big.shape[0] * 5)))
+    image = decode_image(encode(Image.fromarray(big), "JPEG", quality=90), LIMITS)
+    finer = image.at_scale(0.5)
+    # Reduced-size decoding then a resize to the asked long side, from the original's pixels.
+    assert max(finer.rgb.shape[:2]) == round(max(big.shape[:2]) * 0.5)
+    assert finer.scale == pytest.approx(0.5, abs=0.002)
+    assert (finer.source_size, finer.source_format) == (image.source_size, image.source_format)
+    assert finer.full_resolution().shape[:2] == big.shape[:2]
+    # Brightness is the original's, not a blank or a re-use of the coarse pixels.
+    small_again = np.asarray(Image.fromarray(finer.rgb).resize(image.rgb.shape[1::-1]))
+    assert np.abs(small_again.astype(int) - image.rgb.astype(int)).mean() < 6
+    assert image.at_scale(2.0).scale == 1.0  # never above the original

@@ -11,6 +11,7 @@ from verifier.photo.card_crop import CardCrop, make_card_crop
 from verifier.photo.rules import ALL_RULES
 from verifier.photo.rules.base import CheckContext, PhotoRule
 from verifier.photo.verdict import PhotoVerdict
+from verifier.photo.working_resolution import finer_scale
 from verifier.policy import Policy, default_policy
 from verifier.verdict import RuleResult, Status
 
@@ -71,6 +72,12 @@ def check_decoded(
     timings = {} if timings is None else timings
     started = time.perf_counter()
     analysis = analyse(image, policy.faces)
+    scale = finer_scale(image, analysis, policy.faces)
+    if scale is not None:
+        finer = image.at_scale(scale)
+        refined = analyse(finer, policy.faces)
+        if refined.main is not None:  # found at the coarser scale: keep that rather than nothing
+            image, analysis = finer, refined
     timings["analyse"] = (time.perf_counter() - started) * 1000
     results = run_rules(analysis, policy, context, timings=timings)
     crop = None
