@@ -177,8 +177,9 @@ class DecodedImage:
         )
 
 
-def _to_rgb(img: Image.Image) -> tuple[Image.Image, bool]:
-    """Any Pillow mode to 8-bit RGB; returns whether the source had no colour."""
+def _to_rgb(img: Image.Image, *, check_colour: bool = True) -> tuple[Image.Image, bool]:
+    """Any Pillow mode to 8-bit RGB; returns whether the source had no colour (for an RGB
+    source only when `check_colour`: a second decode of the same upload need not look again)."""
     mode = img.mode
     grayscale = mode in ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "I;16N", "F")
     if mode == "P":
@@ -197,7 +198,7 @@ def _to_rgb(img: Image.Image) -> tuple[Image.Image, bool]:
         img = Image.alpha_composite(background, rgba).convert("RGB")
     elif mode != "RGB":
         img = img.convert("RGB")  # CMYK (with its inversion handled by Pillow), YCbCr, L, 1
-    if not grayscale:
+    if not grayscale and check_colour:
         # A colour container can still hold a grey picture (scanned or filtered).
         small = np.asarray(img.reduce(max(1, min(img.size) // 64)), dtype=np.int16)
         grayscale = bool(
@@ -277,14 +278,16 @@ def decode_image(
     swaps_axes = orientation in (5, 6, 7, 8)
     oriented_size = (height, width) if swaps_axes else (width, height)
 
-    def load(draft_long_side: int | None, *, reopen: bool = False) -> tuple[np.ndarray, bool]:
+    def load(
+        draft_long_side: int | None, *, reopen: bool = False, draft_share: float = 0.75
+    ) -> tuple[np.ndarray, bool]:
         # The header already read serves the first decode; a draft applies once per open image.
         im = _open(data) if draft_long_side is None or reopen else img
         if draft_long_side is not None and fmt == "jpeg":
             # libjpeg scales by 1/2, 1/4, 1/8 while decoding: far faster for phone-sized JPEGs.
             # Asking for 3/4 of the working size lets a 4000 px photo decode at 1/4 (1000 px)
             # instead of 1/2 and a resize: the analysis gains nothing from the extra pixels.
-            factor = 0.75 * draft_long_side / max(width, height)
+            factor = draft_share * draft_long_side / max(width, height)
             im.draft("RGB", (max(1, int(width * factor)), max(1, int(height * factor))))
         try:
             im.load()
@@ -299,7 +302,7 @@ def decode_image(
             )
             raise DecodeError(code, str(exc)) from exc
         transposed = ImageOps.exif_transpose(im) if orientation != 1 else im
-        rgb_img, gray = _to_rgb(transposed)
+        rgb_img, gray = _to_rgb(transposed, check_colour=not reopen and draft_long_side is not None)
         return np.ascontiguousarray(np.asarray(rgb_img, dtype=np.uint8)), gray
 
     try:
@@ -317,7 +320,8 @@ def decode_image(
         return load(None)[0]
 
     def scaled(long_side: int) -> np.ndarray:
-        return _resize_to_long_side(load(long_side, reopen=True)[0], long_side)
+        # At least the asked size (libjpeg picks the smallest 1/8 step above it), then down.
+        return _resize_to_long_side(load(long_side, reopen=True, draft_share=1.0)[0], long_side)
 
     return DecodedImage(
         rgb=working,

@@ -62,3 +62,30 @@ def test_small_photo_is_not_upscaled() -> None:
 def test_crop_jpeg_encodes() -> None:
     data = checked("good_portrait.jpg").verdict.card_crop_jpeg()
     assert data is not None and data[:3] == b"\xff\xd8\xff"
+
+
+def test_the_print_pixels_come_from_a_reduced_decode_not_the_whole_original(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PIL import Image
+
+    from tests.photo.bad_files import encode
+    from tests.photo.conftest import image_bytes
+    from verifier.decode import DecodedImage
+    from verifier.photo.check import check_photo_detailed
+
+    # A 12 MP-like frame with the portrait small in it: the working copy has too few pixels for
+    # the print, the original has four times more than it needs.
+    base = Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))).convert("RGB")
+    frame = Image.new("RGB", (4000, 3000), (214, 216, 218))
+    frame.paste(base.resize((base.width * 2, base.height * 2), Image.Resampling.LANCZOS), (1300, 700))
+    scales: list[float] = []
+    real = DecodedImage.at_scale
+
+    def spy(self: DecodedImage, scale: float) -> DecodedImage:
+        scales.append(scale)
+        return real(self, scale)
+
+    monkeypatch.setattr(DecodedImage, "at_scale", spy)
+    check = check_photo_detailed(encode(frame, "JPEG"))
+    assert check.card_crop is not None and check.card_crop.from_full_resolution
+    assert check.card_crop.rgb.shape[:2] == (CARD.height_px, CARD.width_px)
+    assert scales and scales[-1] < 0.9  # decoded again at what the print needs, below full size
