@@ -84,3 +84,28 @@ def test_a_photo_without_a_face_stays_without_one() -> None:
 def test_tiles_can_be_switched_off(grid: int) -> None:
     faces = find_faces(_distant_photo(), tile_fraction=0.5, tile_grid=grid, max_faces=3)
     assert faces == []
+
+
+def test_known_face_positions_replace_the_grid(monkeypatch: pytest.MonkeyPatch) -> None:
+    import verifier.photo.face_search as face_search_module
+
+    frame = _distant_photo()
+    grid_face = _search(frame)[0]
+    h, w = frame.shape[:2]
+    centre = grid_face.landmarks[:, :2].mean(axis=0) * (w, h)
+    calls = []
+    real = face_search_module.detect_faces
+
+    def counting(rgb):  # type: ignore[no-untyped-def]
+        calls.append(rgb.shape)
+        return real(rgb)
+
+    monkeypatch.setattr(face_search_module, "detect_faces", counting)
+    faces = find_faces(
+        frame, tile_fraction=FACES.tile_fraction, tile_grid=FACES.tile_grid,
+        max_faces=FACES.max_faces, near=[(float(centre[0]), float(centre[1]))],
+    )
+    assert len(calls) == 2  # the whole frame, then one tile centred on the known face
+    assert len(faces) == 1
+    moved = np.linalg.norm(faces[0].landmarks[:, :2] * (w, h) - grid_face.landmarks[:, :2] * (w, h), axis=1)
+    assert np.median(moved) < 3.0

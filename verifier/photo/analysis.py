@@ -232,7 +232,14 @@ class FaceAnalysis:
         return sample_background(self.rgb, face.chin, face.crown, face.up, face.face_width)
 
 
-def analyse(image: DecodedImage, faces_policy: FacesPolicy | None = None) -> FaceAnalysis:
+def analyse(
+    image: DecodedImage,
+    faces_policy: FacesPolicy | None = None,
+    *,
+    near: list[tuple[float, float]] | None = None,
+) -> FaceAnalysis:
+    """Detects the faces once and wraps them for the rules. `near`: where faces are already
+    known to be (working pixels), to search there first (see face_search.find_faces)."""
     import time
 
     settings = faces_policy or default_policy().faces
@@ -242,6 +249,7 @@ def analyse(image: DecodedImage, faces_policy: FacesPolicy | None = None) -> Fac
         tile_fraction=settings.tile_fraction,
         tile_grid=settings.tile_grid,
         max_faces=settings.max_faces,
+        near=near,
     )
     faces = [DetectedFace(raw, image.width, image.height) for raw in raw_faces]
     return FaceAnalysis(image, faces, (time.perf_counter() - started) * 1000)

@@ -75,7 +75,9 @@ def check_decoded(
     scale = finer_scale(image, analysis, policy.faces)
     if scale is not None:
         finer = image.at_scale(scale)
-        refined = analyse(finer, policy.faces)
+        ratio = finer.scale / image.scale
+        known = [(float(x) * ratio, float(y) * ratio) for x, y in (f.points[:, :2].mean(axis=0) for f in analysis.faces)]
+        refined = analyse(finer, policy.faces, near=known)
         if refined.main is not None:  # found at the coarser scale: keep that rather than nothing
             image, analysis = finer, refined
     timings["analyse"] = (time.perf_counter() - started) * 1000

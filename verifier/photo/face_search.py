@@ -38,30 +38,59 @@ def _centre_and_size(face: RawFace, width: int, height: int) -> tuple[np.ndarray
     return xy.mean(axis=0), float(np.ptp(xy[:, 0]))
 
 
-def find_faces(rgb: np.ndarray, *, tile_fraction: float, tile_grid: int, max_faces: int) -> list[RawFace]:
+def _tiles_around(
+    points: list[tuple[float, float]], width: int, height: int, tile_w: int, tile_h: int
+) -> list[tuple[int, int]]:
+    """Tile origins centred on the given points, kept inside the frame."""
+    return [
+        (
+            int(min(max(0, round(x - tile_w / 2)), width - tile_w)),
+            int(min(max(0, round(y - tile_h / 2)), height - tile_h)),
+        )
+        for x, y in points
+    ]
+
+
+def find_faces(
+    rgb: np.ndarray,
+    *,
+    tile_fraction: float,
+    tile_grid: int,
+    max_faces: int,
+    near: list[tuple[float, float]] | None = None,
+) -> list[RawFace]:
     """Faces in the whole frame; if none, the distinct faces found in the tiles (each face from
-    the tile whose centre it lies nearest, where it is least likely to be cut by the edge)."""
+    the tile whose centre it lies nearest, where it is least likely to be cut by the edge).
+    `near`: where faces were already found (pixels of this frame), e.g. by an analysis of a
+    coarser copy: then one tile centred on each replaces the grid."""
     faces = detect_faces(rgb)
     if faces or tile_grid < 2:
         return faces
     height, width = rgb.shape[:2]
     tile_w, tile_h = round(width * tile_fraction), round(height * tile_fraction)
+    if near:
+        origins = _tiles_around(near, width, height, tile_w, tile_h)
+    else:
+        origins = [
+            (x0, y0)
+            for y0 in _tile_origins(height, tile_h, tile_grid)
+            for x0 in _tile_origins(width, tile_w, tile_grid)
+        ]
     found: list[tuple[float, RawFace]] = []  # (distance from its tile's centre, face)
-    for y0 in _tile_origins(height, tile_h, tile_grid):
-        for x0 in _tile_origins(width, tile_w, tile_grid):
-            tile = np.ascontiguousarray(rgb[y0 : y0 + tile_h, x0 : x0 + tile_w])
-            tile_centre = np.array([x0 + tile_w / 2, y0 + tile_h / 2])
-            for raw in detect_faces(tile):
-                face = _in_frame(raw, x0, y0, tile_w, tile_h, width, height)
-                centre, size = _centre_and_size(face, width, height)
-                offset = float(np.linalg.norm(centre - tile_centre)) / max(size, 1.0)
-                same = [
-                    i for i, (_, other) in enumerate(found)
-                    if np.linalg.norm(_centre_and_size(other, width, height)[0] - centre) < 0.5 * size
-                ]
-                if not same:
-                    found.append((offset, face))
-                elif offset < found[same[0]][0]:
-                    found[same[0]] = (offset, face)
+    for x0, y0 in origins:
+        tile = np.ascontiguousarray(rgb[y0 : y0 + tile_h, x0 : x0 + tile_w])
+        tile_centre = np.array([x0 + tile_w / 2, y0 + tile_h / 2])
+        for raw in detect_faces(tile):
+            face = _in_frame(raw, x0, y0, tile_w, tile_h, width, height)
+            centre, size = _centre_and_size(face, width, height)
+            offset = float(np.linalg.norm(centre - tile_centre)) / max(size, 1.0)
+            same = [
+                i for i, (_, other) in enumerate(found)
+                if np.linalg.norm(_centre_and_size(other, width, height)[0] - centre) < 0.5 * size
+            ]
+            if not same:
+                found.append((offset, face))
+            elif offset < found[same[0]][0]:
+                found[same[0]] = (offset, face)
     faces = sorted((face for _, face in found), key=lambda f: -_centre_and_size(f, width, height)[1])
     return faces[:max_faces]
