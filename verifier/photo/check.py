@@ -6,12 +6,12 @@ import time
 from dataclasses import dataclass
 
 from verifier.decode import DecodedImage, DecodeError, decode_image
-from verifier.photo.analysis import FaceAnalysis, analyse
+from verifier.photo.analysis import FaceAnalysis
 from verifier.photo.card_crop import CardCrop, make_card_crop
 from verifier.photo.rules import ALL_RULES
 from verifier.photo.rules.base import CheckContext, PhotoRule
 from verifier.photo.verdict import PhotoVerdict
-from verifier.photo.working_resolution import finer_scale
+from verifier.photo.working_resolution import analyse_at_working_resolution
 from verifier.policy import Policy, default_policy
 from verifier.verdict import RuleResult, Status
 
@@ -71,15 +71,7 @@ def check_decoded(
 ) -> PhotoCheck:
     timings = {} if timings is None else timings
     started = time.perf_counter()
-    analysis = analyse(image, policy.faces)
-    scale = finer_scale(image, analysis, policy.faces)
-    if scale is not None:
-        finer = image.at_scale(scale)
-        ratio = finer.scale / image.scale
-        known = [(float(x) * ratio, float(y) * ratio) for x, y in (f.points[:, :2].mean(axis=0) for f in analysis.faces)]
-        refined = analyse(finer, policy.faces, near=known)
-        if refined.main is not None:  # found at the coarser scale: keep that rather than nothing
-            image, analysis = finer, refined
+    image, analysis = analyse_at_working_resolution(image, policy.faces)
     timings["analyse"] = (time.perf_counter() - started) * 1000
     results = run_rules(analysis, policy, context, timings=timings)
     crop = None

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 
 from verifier.decode import DecodedImage
-from verifier.photo.analysis import FaceAnalysis
+from verifier.photo.analysis import FaceAnalysis, analyse
 from verifier.policy import FacesPolicy
 
 # Not worth a second analysis for less than this gain in scale.
@@ -32,3 +32,22 @@ def finer_scale(image: DecodedImage, analysis: FaceAnalysis, faces: FacesPolicy)
     by_pixels = math.sqrt(faces.refine_max_pixels / source_pixels)
     scale = min(1.0, image.scale * faces.refine_target_ied_px / face.ied, by_pixels)
     return scale if scale >= image.scale * _MIN_GAIN else None
+
+
+def analyse_at_working_resolution(
+    image: DecodedImage, faces: FacesPolicy
+) -> tuple[DecodedImage, FaceAnalysis]:
+    """The face analysis, redone on a finer copy of the photo when the face is small in the
+    first; returns the image the analysis (and so every rule and the card crop) refers to."""
+    analysis = analyse(image, faces)
+    scale = finer_scale(image, analysis, faces)
+    if scale is None:
+        return image, analysis
+    finer = image.at_scale(scale)
+    ratio = finer.scale / image.scale
+    centres = (face.points[:, :2].mean(axis=0) for face in analysis.faces)
+    known = [(float(x) * ratio, float(y) * ratio) for x, y in centres]
+    refined = analyse(finer, faces, near=known)
+    if refined.main is None:  # the finer copy lost the face: what was found stands
+        return image, analysis
+    return finer, refined
