@@ -109,3 +109,14 @@ def test_known_face_positions_replace_the_grid(monkeypatch: pytest.MonkeyPatch) 
     assert len(faces) == 1
     moved = np.linalg.norm(faces[0].landmarks[:, :2] * (w, h) - grid_face.landmarks[:, :2] * (w, h), axis=1)
     assert np.median(moved) < 3.0
+
+
+@pytest.mark.parametrize("size", [(1, 1), (2, 1), (16, 16), (127, 40)])
+def test_tiny_images_have_no_face_and_no_crash(size: tuple[int, int]) -> None:
+    # Half of such a frame is too small (or empty) to look in: the landmarker refuses 0-px tiles.
+    noise = np.random.default_rng(7).integers(0, 255, (size[1], size[0], 3), dtype=np.uint8)
+    ok, encoded = cv2.imencode(".png", noise)
+    assert ok
+    verdict = check_photo_detailed(encoded.tobytes(), with_card_crop=False).verdict
+    present = verdict.result("face_present")
+    assert verdict.status is Status.FAIL and present is not None and present.status is Status.FAIL

@@ -16,6 +16,10 @@ import numpy as np
 
 from verifier.photo.face_landmarker import RawFace, detect_faces
 
+# A tile with a shorter side holds no face the rules could judge (under ~20 px wide), and the
+# landmarker refuses empty images.
+_MIN_TILE_PX = 64
+
 
 def _tile_origins(size: int, tile: int, count: int) -> list[int]:
     if count <= 1 or tile >= size:
@@ -68,6 +72,8 @@ def find_faces(
         return faces
     height, width = rgb.shape[:2]
     tile_w, tile_h = round(width * tile_fraction), round(height * tile_fraction)
+    if min(tile_w, tile_h) < _MIN_TILE_PX:
+        return []
     if near:
         origins = _tiles_around(near, width, height, tile_w, tile_h)
     else:
