@@ -20,15 +20,21 @@ from verifier.policy import default_policy
 POLICY = default_policy()
 
 
-def _half_body_photo() -> bytes:
+def _half_body_photo(*, sideways: bool = False) -> bytes:
     """The test portrait at twice its size, placed in a 12 MP frame: a photo from a couple of
-    metres, whose face the 1000 px working copy shows with under 80 px between the eyes."""
+    metres, whose face the 1000 px working copy shows with under 64 px between the eyes.
+    `sideways`: stored turned, with the EXIF orientation (6) that turns it back, as phones do."""
     portrait = Image.open(IMAGES / "good_portrait.jpg").convert("RGB")
     portrait = portrait.resize((portrait.width * 2, portrait.height * 2), Image.Resampling.LANCZOS)
     frame = Image.new("RGB", (3000, 4000), (214, 216, 218))
     frame.paste(portrait, (800, 600))
     out = io.BytesIO()
-    frame.save(out, "JPEG", quality=92)
+    if sideways:
+        exif = Image.Exif()
+        exif[0x0112] = 6  # rotate 90 degrees clockwise to display
+        frame.transpose(Image.Transpose.ROTATE_90).save(out, "JPEG", quality=92, exif=exif)
+    else:
+        frame.save(out, "JPEG", quality=92)
     return out.getvalue()
 
 
@@ -78,3 +84,15 @@ def test_the_cost_is_bounded_by_the_pixel_cap(half_body: bytes) -> None:
     assert scale is not None
     assert (image.source_size[0] * scale) * (image.source_size[1] * scale) <= 1_500_000 * 1.001
     assert np.isfinite(scale)
+
+
+def test_a_sideways_stored_photo_is_refined_upright_too() -> None:
+    # The finer copy is decoded anew: it must be turned upright like the first, or the face
+    # found in the first would be lost in it.
+    check = check_photo_detailed(_half_body_photo(sideways=True), with_card_crop=False)
+    assert check.analysis is not None and check.analysis.main is not None
+    assert check.analysis.image.exif_transposed
+    assert check.analysis.image.height > check.analysis.image.width  # upright portrait frame
+    assert check.analysis.main.ied == pytest.approx(POLICY.faces.refine_target_ied_px, rel=0.1)
+    pose = check.verdict.result("pose")
+    assert pose is not None and abs(pose.details["roll_deg"]) < 5
