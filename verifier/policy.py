@@ -95,6 +95,7 @@ class ExpressionPolicy:
     frown_fail: float
     wink_pass: float
     wink_fail: float
+    mirror_when_doubtful: bool
 
 
 @dataclass(frozen=True)

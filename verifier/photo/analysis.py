@@ -15,6 +15,7 @@ from verifier.photo.aligned import AlignedFace, align_face
 from verifier.photo.background import BackgroundSample, sample_background
 from verifier.photo.face_landmarker import RawFace
 from verifier.photo.face_search import find_faces
+from verifier.photo.mirror import mirrored_blendshapes
 from verifier.policy import FacesPolicy, default_policy
 from verifier.verdict import Region
 
@@ -222,6 +223,15 @@ class FaceAnalysis:
         if face is None:
             return None
         return align_face(self.rgb, face.points, face.right_eye_centre, face.left_eye_centre)
+
+    @cached_property
+    def mirrored_blendshapes(self) -> dict[str, float] | None:
+        """The main face's blendshapes read again from its mirror image (see mirror.py); one
+        more landmarker run, so computed only when a rule asks."""
+        face = self.main
+        if face is None:
+            return None
+        return mirrored_blendshapes(self.rgb, face.points[:, :2].mean(axis=0), face.face_width)
 
     @cached_property
     def background(self) -> BackgroundSample | None:

@@ -13,6 +13,7 @@ import numpy as np
 
 from verifier.photo import landmarks as lm
 from verifier.photo.analysis import DetectedFace, FaceAnalysis
+from verifier.photo.mirror import mean_blendshapes
 from verifier.photo.rules.base import (
     CheckContext,
     Measurement,
@@ -73,8 +74,27 @@ class ExpressionNeutral(PhotoRule):
         "wink": ("Hold begge øynene like åpne.", "Keep both eyes equally open."),
     }
 
+    def evaluate(self, analysis: FaceAnalysis, policy: Policy, context: CheckContext) -> RuleResult:
+        first = super().evaluate(analysis, policy, context)
+        face = analysis.main
+        if first.status is Status.PASS or face is None or not policy.expression.mirror_when_doubtful:
+            return first
+        # Not a clear pass: read the blendshapes from the mirror image too and judge their mean,
+        # so one noisy reading near a threshold does not decide (verifier/photo/mirror.py).
+        mirrored = analysis.mirrored_blendshapes
+        if mirrored is None:
+            return first
+        both = mean_blendshapes(face.blendshapes, mirrored)
+        return self.judge(self.measure_with(face, both, mirror_mean=True), policy, context)
+
     def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
-        b = face.blendshapes
+        return self.measure_with(face, face.blendshapes)
+
+    def measure_with(
+        self, face: DetectedFace, b: dict[str, float], *, mirror_mean: bool = False
+    ) -> Measurement:
+        """The measurement from these blendshape scores (the face's own, or their mean with the
+        mirror image's) and the face's geometry."""
         width, lift = mouth_shape(face)
         right_open, left_open = both_eyes_openness(face)
         wink = 1.0 - min(right_open, left_open) / max(right_open, left_open, 1e-6)
@@ -89,6 +109,7 @@ class ExpressionNeutral(PhotoRule):
             "brow_height": brow_height(face),
             "frown": (b.get("browDownLeft", 0.0) + b.get("browDownRight", 0.0)) / 2,
             "wink": wink,
+            "mirror_mean": 1.0 if mirror_mean else 0.0,  # blendshapes averaged with the mirror
         }
         brows = tuple(
             Region("line", tuple((float(x), float(y)) for x, y in face.polygon(indices)), "brow")

@@ -1,0 +1,92 @@
+"""The second reading of the blendshapes from the mirror image: sides swapped back, asked for
+only when expression_neutral's first reading is not a clear pass, and switchable in the policy."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.photo.conftest import IMAGES, checked
+from verifier.decode import decode_image
+from verifier.photo.analysis import analyse
+from verifier.photo.check import check_photo_detailed
+from verifier.photo.face_landmarker import detect_faces
+from verifier.photo.mirror import mean_blendshapes, mirrored_blendshapes
+from verifier.policy import default_policy
+from verifier.verdict import Status
+
+POLICY = default_policy()
+
+
+def _rgb(name: str) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(Image.open(IMAGES / name).convert("RGB")))
+
+
+def test_the_mirror_reading_names_each_score_for_the_side_of_the_photo_it_was_asked_about() -> None:
+    rgb = _rgb("good_portrait.jpg")
+    original = detect_faces(rgb)[0]
+    flipped = np.ascontiguousarray(rgb[:, ::-1])
+    # The face as seen in the flipped photo, located there:
+    in_flipped = detect_faces(flipped)[0]
+    h, w = flipped.shape[:2]
+    centre = in_flipped.landmarks[:, :2].mean(axis=0) * (w, h)
+    width = float(np.ptp(in_flipped.landmarks[:, 0]) * w)
+    again = mirrored_blendshapes(flipped, centre, width)
+    assert again is not None
+    # The mirror of the flipped photo is the original photo, read by the same deterministic
+    # model; its scores come back named for the flipped photo's face, whose left is the
+    # original's right: eyeBlinkLeft here is the original's eyeBlinkRight.
+    def other_side(name: str) -> str:
+        if "Left" in name:
+            return name.replace("Left", "Right")
+        return name.replace("Right", "Left")
+
+    assert again.keys() == original.blendshapes.keys()
+    for name, score in again.items():
+        assert score == pytest.approx(original.blendshapes[other_side(name)], abs=1e-6)
+    assert any("Left" in name for name in again)
+
+
+def test_no_face_at_that_place_in_the_mirror_gives_nothing() -> None:
+    rgb = _rgb("good_portrait.jpg")
+    assert mirrored_blendshapes(rgb, np.array([5.0, 5.0]), 40.0) is None
+
+
+def test_mean_keeps_every_first_score() -> None:
+    assert mean_blendshapes({"a": 0.2, "b": 0.4}, {"a": 0.6}) == {"a": 0.4, "b": 0.4}
+
+
+def test_a_clear_smile_is_read_twice_and_still_fails() -> None:
+    result = checked("astronaut_smiling.png").verdict.result("expression_neutral")
+    assert result is not None and result.status is Status.FAIL
+    assert result.details["mirror_mean"] == 1.0
+
+
+def test_a_clear_pass_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import verifier.photo.mirror as mirror_module
+
+    calls = []
+    monkeypatch.setattr(mirror_module, "detect_faces", lambda rgb: calls.append(1) or [])
+    result = check_photo_detailed((IMAGES / "good_portrait.jpg").read_bytes()).verdict.result(
+        "expression_neutral"
+    )
+    assert result is not None and result.status is Status.PASS
+    assert result.details["mirror_mean"] == 0.0 and calls == []
+
+
+def test_the_policy_can_switch_the_second_reading_off() -> None:
+    off = dataclasses.replace(
+        POLICY, expression=dataclasses.replace(POLICY.expression, mirror_when_doubtful=False)
+    )
+    verdict = check_photo_detailed((IMAGES / "astronaut_smiling.png").read_bytes(), policy=off).verdict
+    result = verdict.result("expression_neutral")
+    assert result is not None and result.details["mirror_mean"] == 0.0
+
+
+def test_the_analysis_reads_the_mirror_once_and_keeps_it() -> None:
+    analysis = analyse(decode_image((IMAGES / "astronaut_smiling.png").read_bytes(), POLICY.decode))
+    first = analysis.mirrored_blendshapes
+    assert first is not None and analysis.mirrored_blendshapes is first
