@@ -138,6 +138,9 @@ class DetectedFace:
         return Region("polygon", _pts(self.polygon(lm.FACE_OVAL)), "face")
 
 
+_MAX_SKIN_SAMPLES = 10_000  # over the face's bounding box; skin is a part of it
+
+
 def _pts(array: np.ndarray) -> tuple[Point, ...]:
     return tuple((float(x), float(y)) for x, y in array)
 
@@ -196,10 +199,11 @@ class FaceAnalysis:
 
     @cached_property
     def skin_rgb(self) -> np.ndarray:
-        """(N, 3) RGB samples of the main face's skin, at most ~40,000 of them.
+        """(N, 3) RGB samples of the main face's skin, at most ~10,000 of them (a regular grid).
 
-        Tone and exposure statistics need no more samples than that, and a 12 MP upload's face
-        would otherwise cost milliseconds per rule.
+        Tone and exposure statistics need no more: the mean's standard error is then under 0.5 %
+        of its spread and a 5 % clipped share is known to ±0.5 %, while every sample costs time
+        in each rule that reads them.
         """
         face = self.main
         if face is None:
@@ -207,7 +211,7 @@ class FaceAnalysis:
         x0, y0, x1, y1 = (int(v) for v in face.bbox)
         x0, y0 = max(x0, 0), max(y0, 0)
         area = max(1, (x1 - x0) * (y1 - y0))
-        step = max(1, int(np.sqrt(area / 40_000)))
+        step = max(1, math.ceil(math.sqrt(area / _MAX_SKIN_SAMPLES)))
         mask = self.skin_mask[y0:y1:step, x0:x1:step] > 0
         return self.rgb[y0:y1:step, x0:x1:step][mask]
 
