@@ -12,6 +12,7 @@ it only when its first reading is not a clear pass.
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
 from verifier.photo.face_landmarker import detect_faces
@@ -31,7 +32,8 @@ def mirrored_blendshapes(
     """The blendshapes of the face at `centre` (pixels) read from the mirrored photo, named for
     the original sides; None when the mirror image shows no face there."""
     width = rgb.shape[1]
-    found = detect_faces(np.ascontiguousarray(rgb[:, ::-1]))
+    # cv2.flip: numpy's copy of a reversed view takes 30 times as long on a working image.
+    found = detect_faces(cv2.flip(rgb, 1))
     mirrored_x = width - 1 - centre[0]
     for face in found:
         xy = face.landmarks[:, :2] * (width, rgb.shape[0])
