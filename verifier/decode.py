@@ -138,7 +138,7 @@ class DecodedImage:
     exif_transposed: bool
     _full_loader: Callable[[], np.ndarray] = field(repr=False)
     # Decodes again with at most this long side (JPEG: reduced-size decoding where it can).
-    _scaled_loader: Callable[[int], np.ndarray] | None = field(default=None, repr=False)
+    _scaled_loader: Callable[[int], np.ndarray] = field(repr=False)
 
     @property
     def width(self) -> int:
@@ -159,12 +159,8 @@ class DecodedImage:
         scale = min(1.0, scale)
         if scale >= 1.0:
             rgb = self.full_resolution()
-        elif self._scaled_loader is not None:
-            rgb = self._scaled_loader(round(max(self.source_size) * scale))
         else:
-            full = self.full_resolution()
-            size = (max(1, round(full.shape[1] * scale)), max(1, round(full.shape[0] * scale)))
-            rgb = cv2.resize(full, size, interpolation=cv2.INTER_AREA)
+            rgb = self._scaled_loader(round(max(self.source_size) * scale))
         return DecodedImage(
             rgb=np.ascontiguousarray(rgb),
             source_format=self.source_format,
