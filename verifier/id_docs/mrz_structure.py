@@ -261,8 +261,8 @@ def prefer_neighbour_kind(
     """In alphanumeric fields, a run of look-alike letters between two digits becomes digits,
     and a run of look-alike digits between two letters becomes letters, when the recogniser
     offers that reading at a moderate cost for every character of the run (a higher one where no
-    check digit covers the run): `4O3` becomes `403`, `D00A` becomes `DOOA`. When two such runs touch (`A000O0`), only a strictly shorter one
-    changes (a tie is left to the check digits)."""
+    check digit covers the run): `4O3` becomes `403`, `D00A` becomes `DOOA`. When two such runs
+    touch (`A000O0`), only a strictly shorter one changes (a tie is left to the check digits)."""
     costs = {(a.line, a.index, a.char): a.cost for a in alternatives}
     covered = covered_positions(doc_format)
 

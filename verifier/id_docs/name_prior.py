@@ -14,11 +14,10 @@ import json
 import math
 from functools import lru_cache
 
-from verifier.id_docs.mrz_structure import ALPHA, Alternative
+from verifier.id_docs.mrz_structure import ALPHA, FILLER, Alternative
 from verifier.model_files import model_path
 
 MODEL_NAME = "mrz_name_bigrams.json"
-FILLER = "<"
 
 
 def name_field(layout: str) -> tuple[int, int, int]:

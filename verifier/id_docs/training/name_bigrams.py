@@ -20,9 +20,10 @@ import pkgutil
 from collections.abc import Iterable
 from pathlib import Path
 
+from verifier.id_docs.mrz_structure import FILLER, LETTERS
 from verifier.id_docs.names import transliterate
 
-ALPHABET = "<ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+ALPHABET = FILLER + LETTERS  # "<" first: it stands for a name's start and end
 DEFAULT_OUT = Path(__file__).resolve().parents[3] / "models" / "mrz_name_bigrams.json"
 
 
@@ -54,7 +55,7 @@ def bigram_counts(names: Iterable[str]) -> dict[str, int]:
     for spelling in sorted({transliterate(n) for n in names}):
         if not spelling:
             continue
-        padded = f"<{spelling}<"
+        padded = f"{FILLER}{spelling}{FILLER}"
         for a, b in itertools.pairwise(padded):
             counts[a + b] = counts.get(a + b, 0) + 1
     return dict(sorted(counts.items()))
