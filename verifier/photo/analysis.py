@@ -117,6 +117,11 @@ class DetectedFace:
         return float(np.linalg.norm(self.crown - self.chin))
 
     @cached_property
+    def centre(self) -> np.ndarray:
+        """Mean of the landmarks (pixels): where the face is, for finding it again."""
+        return np.asarray(self.points[:, :2].mean(axis=0))
+
+    @cached_property
     def face_width(self) -> float:
         return float(np.linalg.norm(self.xy(lm.LEFT_FACE_EDGE) - self.xy(lm.RIGHT_FACE_EDGE)))
 
@@ -235,7 +240,7 @@ class FaceAnalysis:
         face = self.main
         if face is None:
             return None
-        return mirrored_blendshapes(self.rgb, face.points[:, :2].mean(axis=0), face.face_width)
+        return mirrored_blendshapes(self.rgb, face.centre, face.face_width)
 
     @cached_property
     def background(self) -> BackgroundSample | None:

@@ -82,7 +82,8 @@ def find_faces(
             for y0 in _tile_origins(height, tile_h, tile_grid)
             for x0 in _tile_origins(width, tile_w, tile_grid)
         ]
-    found: list[tuple[float, RawFace]] = []  # (distance from its tile's centre, face)
+    # Per distinct face: (distance from its tile's centre in face widths, centre, width, face).
+    found: list[tuple[float, np.ndarray, float, RawFace]] = []
     for x0, y0 in origins:
         tile = np.ascontiguousarray(rgb[y0 : y0 + tile_h, x0 : x0 + tile_w])
         tile_centre = np.array([x0 + tile_w / 2, y0 + tile_h / 2])
@@ -90,13 +91,10 @@ def find_faces(
             face = _in_frame(raw, x0, y0, tile_w, tile_h, width, height)
             centre, size = _centre_and_size(face, width, height)
             offset = float(np.linalg.norm(centre - tile_centre)) / max(size, 1.0)
-            same = [
-                i for i, (_, other) in enumerate(found)
-                if np.linalg.norm(_centre_and_size(other, width, height)[0] - centre) < 0.5 * size
-            ]
+            same = [i for i, known in enumerate(found) if np.linalg.norm(known[1] - centre) < 0.5 * size]
             if not same:
-                found.append((offset, face))
+                found.append((offset, centre, size, face))
             elif offset < found[same[0]][0]:
-                found[same[0]] = (offset, face)
-    faces = sorted((face for _, face in found), key=lambda f: -_centre_and_size(f, width, height)[1])
-    return faces[:max_faces]
+                found[same[0]] = (offset, centre, size, face)
+    found.sort(key=lambda entry: -entry[2])  # largest first
+    return [entry[3] for entry in found[:max_faces]]

@@ -45,8 +45,7 @@ def analyse_at_working_resolution(
         return image, analysis
     finer = image.at_scale(scale)
     ratio = finer.scale / image.scale
-    centres = (face.points[:, :2].mean(axis=0) for face in analysis.faces)
-    known = [(float(x) * ratio, float(y) * ratio) for x, y in centres]
+    known = [(float(face.centre[0]) * ratio, float(face.centre[1]) * ratio) for face in analysis.faces]
     refined = analyse(finer, faces, near=known)
     if refined.main is None:  # the finer copy lost the face: what was found stands
         return image, analysis
