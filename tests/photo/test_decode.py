@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
+
+import cv2
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from tests.photo.bad_files import animated, encode, gradient_rgb, png_header_only
 from tests.photo.conftest import image_bytes
@@ -130,9 +133,9 @@ def test_transparent_pixels_become_white() -> None:
 def test_heic_from_a_phone_decodes() -> None:
     import pillow_heif
 
-    base = Image.open(__import__("io").BytesIO(image_bytes("good_portrait.jpg")))
+    base = Image.open(io.BytesIO(image_bytes("good_portrait.jpg")))
     heif = pillow_heif.from_pillow(base)
-    buffer = __import__("io").BytesIO()
+    buffer = io.BytesIO()
     heif.save(buffer, quality=85)
     image = decode_image(buffer.getvalue(), LIMITS)
     assert image.source_format == "heif"
@@ -140,7 +143,7 @@ def test_heic_from_a_phone_decodes() -> None:
 
 
 def test_exif_orientation_is_applied() -> None:
-    stored = Image.open(__import__("io").BytesIO(image_bytes("exif_rotated.jpg")))
+    stored = Image.open(io.BytesIO(image_bytes("exif_rotated.jpg")))
     image = decode_image(image_bytes("exif_rotated.jpg"), LIMITS)
     assert image.exif_transposed
     assert image.source_size == (stored.height, stored.width)  # upright: axes swapped back
@@ -148,7 +151,7 @@ def test_exif_orientation_is_applied() -> None:
 
 
 def test_big_jpeg_decodes_reduced_and_full_resolution_on_demand() -> None:
-    big = np.asarray(Image.open(__import__("io").BytesIO(image_bytes("good_portrait.jpg"))))
+    big = np.asarray(Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))))
     big = np.asarray(Image.fromarray(big).resize((big.shape[1] * 5, big.shape[0] * 5)))
     data = encode(Image.fromarray(big), "JPEG", quality=90)
     image = decode_image(data, LIMITS)
@@ -159,7 +162,7 @@ def test_big_jpeg_decodes_reduced_and_full_resolution_on_demand() -> None:
 
 
 def test_the_same_upload_at_a_finer_scale_keeps_what_it_knows() -> None:
-    big = np.asarray(Image.open(__import__("io").BytesIO(image_bytes("good_portrait.jpg"))))
+    big = np.asarray(Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))))
     big = np.asarray(Image.fromarray(big).resize((big.shape[1] * 5, big.shape[0] * 5)))
     image = decode_image(encode(Image.fromarray(big), "JPEG", quality=90), LIMITS)
     finer = image.at_scale(0.5)
@@ -172,3 +175,103 @@ def test_the_same_upload_at_a_finer_scale_keeps_what_it_knows() -> None:
     small_again = np.asarray(Image.fromarray(finer.rgb).resize(image.rgb.shape[1::-1]))
     assert np.abs(small_again.astype(int) - image.rgb.astype(int)).mean() < 6
     assert image.at_scale(2.0).scale == 1.0  # never above the original
+
+
+def _stored_turned(orientation: int) -> tuple[bytes, np.ndarray]:
+    """A colour JPEG stored as a camera would for EXIF orientation 1-8, and the upright pixels
+    Pillow's own decoder and `exif_transpose` give for it."""
+    upright = Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))).convert("RGB")
+    # The inverse of what the orientation asks: stored so that applying it gives `upright`.
+    undo = {
+        2: [Image.Transpose.FLIP_LEFT_RIGHT],
+        3: [Image.Transpose.ROTATE_180],
+        4: [Image.Transpose.FLIP_TOP_BOTTOM],
+        5: [Image.Transpose.TRANSPOSE],
+        6: [Image.Transpose.ROTATE_90],
+        7: [Image.Transpose.TRANSVERSE],
+        8: [Image.Transpose.ROTATE_270],
+    }
+    stored = upright
+    for step in undo.get(orientation, []):
+        stored = stored.transpose(step)
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    data = encode(stored, "JPEG", quality=95, exif=exif)
+    reference = ImageOps.exif_transpose(
+        Image.open(io.BytesIO(data))
+    )
+    return data, np.asarray(reference.convert("RGB"))
+
+
+@pytest.mark.parametrize("orientation", range(1, 9))
+def test_every_exif_orientation_decodes_upright_as_pillow_turns_it(orientation: int) -> None:
+    data, reference = _stored_turned(orientation)
+    image = decode_image(data, LIMITS, long_side=4096)  # no reduction: pixel for pixel
+    assert image.rgb.shape == reference.shape
+    assert image.source_size == (reference.shape[1], reference.shape[0])
+    assert image.exif_transposed is (orientation != 1)
+    # Two builds of libjpeg: the same picture to within rounding, and not mirrored or turned.
+    assert np.abs(image.rgb.astype(int) - reference.astype(int)).mean() < 1.0
+
+
+def test_reduced_jpeg_decoding_gives_pillows_draft_size_and_picture() -> None:
+    big = np.asarray(Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))))
+    big = np.asarray(Image.fromarray(big).resize((big.shape[1] * 5 + 3, big.shape[0] * 5 + 1)))
+    data = encode(Image.fromarray(big), "JPEG", quality=90)
+    image = decode_image(data, LIMITS)
+    pillow = Image.open(io.BytesIO(data))
+    pillow.draft("RGB", (big.shape[1] // 4, big.shape[0] // 4))  # libjpeg's 1/4 scaling
+    reference = np.asarray(pillow.convert("RGB"))
+    assert reference.shape[0] == -(-big.shape[0] // 4)
+    assert image.rgb.shape == reference.shape
+    assert np.abs(image.rgb.astype(int) - reference.astype(int)).mean() < 1.0
+
+
+def test_a_jpeg_damaged_midway_still_decodes_or_is_refused_with_a_reason() -> None:
+    data = bytearray(image_bytes("good_portrait.jpg"))
+    middle = len(data) // 2
+    data[middle : middle + 300] = b"\x13" * 300
+    try:
+        image = decode_image(bytes(data), LIMITS)
+    except DecodeError as error:
+        assert error.code in (DecodeErrorCode.CORRUPT, DecodeErrorCode.TRUNCATED)
+    else:
+        assert image.rgb.dtype == np.uint8 and image.rgb.ndim == 3
+
+
+def test_a_grey_picture_in_a_colour_jpeg_is_recognised() -> None:
+    grey = Image.fromarray(gradient_rgb()).convert("L").convert("RGB")
+    image = decode_image(encode(grey, "JPEG", quality=95), LIMITS)
+    assert image.was_grayscale
+    colour = decode_image(encode(Image.fromarray(gradient_rgb()), "JPEG", quality=95), LIMITS)
+    assert not colour.was_grayscale
+
+
+def test_at_least_a_scale_is_the_nearest_reduced_decode_above_it_unresampled() -> None:
+    big = np.asarray(Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))))
+    big = np.asarray(Image.fromarray(big).resize((big.shape[1] * 5, big.shape[0] * 5)))
+    image = decode_image(encode(Image.fromarray(big), "JPEG", quality=90), LIMITS)
+    for asked, reduction in ((0.3, 2), (0.2, 4), (0.1, 8), (0.6, 1)):
+        again = image.at_least_scale(asked)
+        assert again.rgb.shape[:2] == (-(-big.shape[0] // reduction), -(-big.shape[1] // reduction))
+        assert again.scale >= asked
+    png = decode_image(encode(Image.fromarray(big), "PNG"), LIMITS)
+    assert png.at_least_scale(0.2).rgb.shape[:2] == big.shape[:2]  # no reduced decode: original
+
+
+def test_shrinking_matches_a_box_average_and_keeps_the_asked_size() -> None:
+    from verifier.decode import resize_to_long_side
+
+    photo = np.asarray(Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))).convert("RGB"))
+    big = cv2.resize(photo, (photo.shape[1] * 4, photo.shape[0] * 4), interpolation=cv2.INTER_CUBIC)
+    for long_side in (max(photo.shape[:2]), 700, 333):
+        small = resize_to_long_side(big, long_side)
+        factor = long_side / max(big.shape[:2])
+        size = (round(big.shape[1] * factor), round(big.shape[0] * factor))
+        assert (small.shape[1], small.shape[0]) == size
+        reference = cv2.resize(big, size, interpolation=cv2.INTER_AREA)
+        assert np.abs(small.astype(int) - reference.astype(int)).mean() < 2.5
+        quick = resize_to_long_side(big, long_side, quick=True)
+        assert (quick.shape[1], quick.shape[0]) == size
+        assert np.abs(quick.astype(int) - reference.astype(int)).mean() < 2.5
+    assert resize_to_long_side(photo, 10_000) is photo  # never enlarged

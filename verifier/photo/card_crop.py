@@ -56,10 +56,11 @@ def make_card_crop(image: DecodedImage, face: DetectedFace, card: CardFormat) ->
     )
 
     # Take pixels from the working image when it already holds the print resolution; else decode
-    # the original again at the scale the print needs (a 12 MP JPEG at 1/2 costs a quarter of
-    # the full decode).
+    # the original again at the cheapest scale that does (a 12 MP JPEG at 1/2 costs a third of
+    # the full decode), unresampled: the warp below samples only the crop's pixels.
     use_full = crop_w < card.width_px and image.scale < 1.0
-    source_image = image.at_scale(image.scale * card.width_px / crop_w) if use_full else image
+    needed = image.scale * card.width_px / crop_w
+    source_image = image.at_least_scale(needed) if use_full else image
     source = source_image.rgb
     factor = source_image.scale / image.scale
     src_w = crop_w * factor
@@ -67,17 +68,22 @@ def make_card_crop(image: DecodedImage, face: DetectedFace, card: CardFormat) ->
     out_h = round(out_w * card.height_px / card.width_px)
     out_w, out_h = max(out_w, 1), max(out_h, 1)
 
+    # Turned upright at a power-of-two multiple of the print size within 2x of the source's own
+    # scale, then halved to the print: no sampling gaps, and the box averages are exact.
+    halvings = max(0, math.floor(math.log2(src_w / out_w))) if src_w > out_w else 0
+    warp_w, warp_h = out_w << halvings, out_h << halvings
     src = np.array([c * factor for c in corners[:3]], dtype=np.float32)
-    dst = np.array([[0, 0], [out_w, 0], [out_w, out_h]], dtype=np.float32)
-    transform = cv2.getAffineTransform(src, dst)
+    dst = np.array([[0, 0], [warp_w, 0], [warp_w, warp_h]], dtype=np.float32)
     crop = cv2.warpAffine(
         source,
-        transform,
-        (out_w, out_h),
-        flags=cv2.INTER_AREA if src_w > out_w else cv2.INTER_LINEAR,
+        cv2.getAffineTransform(src, dst),
+        (warp_w, warp_h),
+        flags=cv2.INTER_LINEAR,
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=(255, 255, 255),
     )
+    for _ in range(halvings):
+        crop = cv2.resize(crop, (crop.shape[1] // 2, crop.shape[0] // 2), interpolation=cv2.INTER_AREA)
     return CardCrop(
         rgb=crop,
         from_full_resolution=use_full,
