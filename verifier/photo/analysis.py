@@ -179,7 +179,7 @@ class FaceAnalysis:
     @cached_property
     def face_mask(self) -> np.ndarray:
         """uint8 mask of the main face oval (255 inside)."""
-        mask = np.zeros(self.gray.shape, dtype=np.uint8)
+        mask = np.zeros(self.rgb.shape[:2], dtype=np.uint8)
         if self.main is not None:
             cv2.fillPoly(mask, [np.round(self.main.polygon(lm.FACE_OVAL)).astype(np.int32)], 255)
         return mask

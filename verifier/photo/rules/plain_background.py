@@ -64,19 +64,22 @@ class PlainBackground(PhotoRule):
         sample = analysis.background
         assert sample is not None  # a main face exists
         mask = sample.background
-        lightness = sample.lab[..., 0]
         count = int(mask.sum())
         if count < MIN_BACKGROUND_PIXELS:
             return Measurement(
                 value=float("nan"), details={"background_pixels": float(count)}, regions=sample.regions()
             )
-        values = lightness[mask]
-        chroma = np.hypot(sample.lab[..., 1][mask], sample.lab[..., 2][mask])
+        # Pixel indices first: boolean masks over the strided Lab channels cost several times more.
+        lab = sample.lab.reshape(-1, 3)
+        inside = np.flatnonzero(mask)
+        background = lab[inside]
+        values = background[:, 0]
+        chroma = np.hypot(background[:, 1], background[:, 2])
         # A cast shadow falls on one side of the head (the light comes from the other); hair
         # sticking out of the head outline darkens both sides alike.
         shadow = 0.0
-        left = lightness[sample.near_head & sample.image_left]
-        right = lightness[sample.near_head & ~sample.image_left]
+        left = lab[np.flatnonzero(sample.near_head & sample.image_left), 0]
+        right = lab[np.flatnonzero(sample.near_head & ~sample.image_left), 0]
         if left.size >= MIN_BAND_PIXELS and right.size >= MIN_BAND_PIXELS:
             shadow = float(abs(np.median(left) - np.median(right)))
         dark_tenth = float(np.percentile(values, 10))
@@ -88,7 +91,7 @@ class PlainBackground(PhotoRule):
                 "median_l": float(np.median(values)),
                 "saturation": float(np.median(chroma)),
                 # Per 1/64 of the face width: the same pattern scores the same at any resolution.
-                "texture": float(sample.gradient[mask].mean()) * sample.face_width / TEXTURE_UNIT_PER_FACE,
+                "texture": float(sample.gradient.reshape(-1)[inside].mean()) * sample.face_width / TEXTURE_UNIT_PER_FACE,
                 "shadow_l": shadow,
             },
             regions=sample.regions(),

@@ -80,10 +80,10 @@ class Sharpness(PhotoRule):
     blocky_en = "The photo is too heavily compressed. Upload the original photo from the camera."
 
     def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
-        x0, y0, x1, y1 = inner_face_box(face, analysis.gray.shape)
-        region = analysis.gray[y0:y1, x0:x1]
-        if region.size == 0:
-            region = analysis.gray
+        x0, y0, x1, y1 = inner_face_box(face, analysis.rgb.shape[:2])
+        crop = analysis.rgb[y0:y1, x0:x1]
+        # Grey of the inner face only: converting the whole photo costs more than the measure.
+        region = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY) if crop.size else analysis.gray
         focus = focus_measure(region, face.ied)
         details = {"focus": focus}
         if analysis.image.scale >= 1.0:
