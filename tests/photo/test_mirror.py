@@ -1,5 +1,6 @@
 """The second reading of the blendshapes from the mirror image: sides swapped back, asked for
-only when expression_neutral's first reading is not a clear pass, and switchable in the policy."""
+only when expression_neutral's first reading is not a clear pass and the blendshapes, not the
+mouth's or brows' shape, hold it back; switchable in the policy."""
 
 from __future__ import annotations
 
@@ -9,13 +10,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.photo.conftest import IMAGES, checked
+from tests.photo.conftest import IMAGES
 from verifier.decode import decode_image
 from verifier.photo.analysis import analyse
 from verifier.photo.check import check_photo_detailed
 from verifier.photo.face_landmarker import detect_faces
 from verifier.photo.mirror import mean_blendshapes, mirrored_blendshapes
-from verifier.policy import default_policy
+from verifier.photo.rules.expression_neutral import geometric_status
+from verifier.policy import Policy, default_policy
 from verifier.verdict import Status
 
 POLICY = default_policy()
@@ -59,10 +61,45 @@ def test_mean_keeps_every_first_score() -> None:
     assert mean_blendshapes({"a": 0.2, "b": 0.4}, {"a": 0.6}) == {"a": 0.4, "b": 0.4}
 
 
-def test_a_clear_smile_is_read_twice_and_still_fails() -> None:
-    result = checked("astronaut_smiling.png").verdict.result("expression_neutral")
+def _geometry_ignored() -> Policy:
+    """The policy with the mouth and brow shape limits out of reach: only the blendshape
+    scores can hold a photo back."""
+    return dataclasses.replace(
+        POLICY,
+        expression=dataclasses.replace(
+            POLICY.expression,
+            mouth_width_pass=9.0,
+            mouth_width_fail=9.5,
+            corner_lift_pass=9.0,
+            corner_lift_fail=9.5,
+            brow_height_pass=9.0,
+            brow_height_fail=9.5,
+            wink_pass=0.98,
+            wink_fail=0.99,
+        ),
+    )
+
+
+def test_a_smile_only_the_blendshapes_show_is_read_twice_and_still_fails() -> None:
+    verdict = check_photo_detailed(
+        (IMAGES / "astronaut_smiling.png").read_bytes(), policy=_geometry_ignored()
+    ).verdict
+    result = verdict.result("expression_neutral")
     assert result is not None and result.status is Status.FAIL
     assert result.details["mirror_mean"] == 1.0
+
+
+def test_a_smile_the_mouth_shape_alone_fails_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    import verifier.photo.mirror as mirror_module
+
+    calls = []
+    monkeypatch.setattr(mirror_module, "detect_faces", lambda rgb: calls.append(1) or [])
+    result = check_photo_detailed((IMAGES / "astronaut_smiling.png").read_bytes()).verdict.result(
+        "expression_neutral"
+    )
+    assert result is not None and result.status is Status.FAIL
+    assert geometric_status(result.details, POLICY) is Status.FAIL  # the shape alone fails it
+    assert result.details["mirror_mean"] == 0.0 and calls == []
 
 
 def test_a_clear_pass_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:

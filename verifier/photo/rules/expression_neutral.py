@@ -7,6 +7,7 @@ move away from the eyelids.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import ClassVar
 
 import numpy as np
@@ -54,6 +55,20 @@ def brow_height(face: DetectedFace) -> float:
     return float(brows - lids) / face.ied if face.ied else 0.0
 
 
+def geometric_status(details: Mapping[str, float | str], policy: Policy) -> Status:
+    """The grade from the landmark geometry alone (mouth width, corner lift, brow height,
+    wink): the part of the verdict no blendshape reading changes."""
+    p = policy.expression
+    return combine(
+        (
+            grade_high_is_bad(float(details["mouth_width"]), p.mouth_width_pass, p.mouth_width_fail),
+            grade_high_is_bad(float(details["corner_lift"]), p.corner_lift_pass, p.corner_lift_fail),
+            grade_high_is_bad(float(details["brow_height"]), p.brow_height_pass, p.brow_height_fail),
+            grade_high_is_bad(float(details["wink"]), p.wink_pass, p.wink_fail),
+        )
+    )
+
+
 class ExpressionNeutral(PhotoRule):
     name = "expression_neutral"
     messages = Messages(
@@ -78,6 +93,10 @@ class ExpressionNeutral(PhotoRule):
         first = super().evaluate(analysis, policy, context)
         face = analysis.main
         if first.status is Status.PASS or face is None or not policy.expression.mirror_when_doubtful:
+            return first
+        if severity(geometric_status(first.details, policy)) >= severity(first.status):
+            # The mouth's or brows' shape alone holds the photo back: a second reading of the
+            # blendshapes cannot clear it, so the mirror pass (one more face analysis) is skipped.
             return first
         # Not a clear pass: read the blendshapes from the mirror image too and judge their mean,
         # so one noisy reading near a threshold does not decide (verifier/photo/mirror.py).
