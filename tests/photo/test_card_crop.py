@@ -73,19 +73,23 @@ def test_the_print_pixels_come_from_a_reduced_decode_not_the_whole_original(monk
     from verifier.photo.check import check_photo_detailed
 
     # A 12 MP-like frame with the portrait small in it: the working copy has too few pixels for
-    # the print, the original has four times more than it needs.
+    # the print, the original more than twice what it needs.
     base = Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))).convert("RGB")
     frame = Image.new("RGB", (4000, 3000), (214, 216, 218))
-    frame.paste(base.resize((base.width * 2, base.height * 2), Image.Resampling.LANCZOS), (1300, 700))
-    scales: list[float] = []
-    real = DecodedImage.at_scale
+    frame.paste(base.resize((base.width * 3, base.height * 3), Image.Resampling.LANCZOS), (1300, 500))
+    decoded: list[tuple[float, tuple[int, ...]]] = []
+    real = DecodedImage.at_least_scale
 
     def spy(self: DecodedImage, scale: float) -> DecodedImage:
-        scales.append(scale)
-        return real(self, scale)
+        again = real(self, scale)
+        decoded.append((scale, again.rgb.shape))
+        return again
 
-    monkeypatch.setattr(DecodedImage, "at_scale", spy)
+    monkeypatch.setattr(DecodedImage, "at_least_scale", spy)
     check = check_photo_detailed(encode(frame, "JPEG"))
     assert check.card_crop is not None and check.card_crop.from_full_resolution
     assert check.card_crop.rgb.shape[:2] == (CARD.height_px, CARD.width_px)
-    assert scales and scales[-1] < 0.9  # decoded again at what the print needs, below full size
+    # Decoded again once, at what the print needs: libjpeg's 1/2 scale, unresampled.
+    assert len(decoded) == 1
+    asked, shape = decoded[0]
+    assert asked < 0.5 and shape[:2] == (1500, 2000)
