@@ -18,7 +18,7 @@ from verifier.photo.face_landmarker import detect_faces
 from verifier.photo.mirror import mean_blendshapes, mirrored_blendshapes
 from verifier.photo.rules.expression_neutral import geometric_status
 from verifier.policy import Policy, default_policy
-from verifier.verdict import Status
+from verifier.verdict import RuleResult, Status
 
 POLICY = default_policy()
 
@@ -89,28 +89,29 @@ def test_a_smile_only_the_blendshapes_show_is_read_twice_and_still_fails() -> No
     assert result.details["mirror_mean"] == 1.0
 
 
-def test_a_smile_the_mouth_shape_alone_fails_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def _checked_counting_mirror_reads(
+    monkeypatch: pytest.MonkeyPatch, name: str
+) -> tuple[RuleResult, list[int]]:
+    """expression_neutral's result for a test image, and one entry per mirror reading asked for."""
     import verifier.photo.mirror as mirror_module
 
-    calls = []
+    calls: list[int] = []
     monkeypatch.setattr(mirror_module, "detect_faces", lambda rgb: calls.append(1) or [])
-    result = check_photo_detailed((IMAGES / "astronaut_smiling.png").read_bytes()).verdict.result(
-        "expression_neutral"
-    )
-    assert result is not None and result.status is Status.FAIL
+    result = check_photo_detailed((IMAGES / name).read_bytes()).verdict.result("expression_neutral")
+    assert result is not None
+    return result, calls
+
+
+def test_a_smile_the_mouth_shape_alone_fails_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    result, calls = _checked_counting_mirror_reads(monkeypatch, "astronaut_smiling.png")
+    assert result.status is Status.FAIL
     assert geometric_status(result.details, POLICY) is Status.FAIL  # the shape alone fails it
     assert result.details["mirror_mean"] == 0.0 and calls == []
 
 
 def test_a_clear_pass_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    import verifier.photo.mirror as mirror_module
-
-    calls = []
-    monkeypatch.setattr(mirror_module, "detect_faces", lambda rgb: calls.append(1) or [])
-    result = check_photo_detailed((IMAGES / "good_portrait.jpg").read_bytes()).verdict.result(
-        "expression_neutral"
-    )
-    assert result is not None and result.status is Status.PASS
+    result, calls = _checked_counting_mirror_reads(monkeypatch, "good_portrait.jpg")
+    assert result.status is Status.PASS
     assert result.details["mirror_mean"] == 0.0 and calls == []
 
 
