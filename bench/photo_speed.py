@@ -53,18 +53,24 @@ def percentile(values: list[float], q: float) -> float:
 
 def measure(samples: list[bytes], repeats: int) -> dict[str, Any]:
     totals: list[float] = []
+    best = [float("inf")] * len(samples)
     stages: dict[str, list[float]] = defaultdict(list)
     for _ in range(repeats):
-        for data in samples:
+        for index, data in enumerate(samples):
             started = time.perf_counter()
             verdict = check_photo(data)
-            totals.append((time.perf_counter() - started) * 1000)
+            elapsed = (time.perf_counter() - started) * 1000
+            totals.append(elapsed)
+            best[index] = min(best[index], elapsed)
             for key, value in verdict.timings_ms.items():
                 stages[key].append(value)
     return {
         "images": len(samples) * repeats,
         "median_ms": statistics.median(totals),
         "p95_ms": percentile(totals, 95),
+        # Each image's fastest run: on a shared host, what the code costs without the
+        # neighbours' bursts (the median above is the figure the target is about).
+        "median_of_fastest_ms": statistics.median(best),
         "stage_median_ms": {k: round(statistics.median(v), 3) for k, v in sorted(stages.items())},
     }
 
@@ -103,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         r = result[name]
         print(
             f"{name:>10}: {r['images']} images, median {r['median_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms"
+            + (f", median of each image's fastest run {r['median_of_fastest_ms']:.1f} ms" if args.repeats > 1 else "")
         )
         stages = r["stage_median_ms"]
         print(
