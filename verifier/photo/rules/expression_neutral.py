@@ -55,18 +55,25 @@ def brow_height(face: DetectedFace) -> float:
     return float(brows - lids) / face.ied if face.ied else 0.0
 
 
-def geometric_status(details: Mapping[str, float | str], policy: Policy) -> Status:
-    """The grade from the landmark geometry alone (mouth width, corner lift, brow height,
-    wink): the part of the verdict no blendshape reading changes."""
+def geometry_grades(details: Mapping[str, float | str], policy: Policy) -> dict[str, Status]:
+    """The grades from the landmark geometry (mouth width, corner lift, brow height, wink)."""
     p = policy.expression
-    return combine(
-        (
-            grade_high_is_bad(float(details["mouth_width"]), p.mouth_width_pass, p.mouth_width_fail),
-            grade_high_is_bad(float(details["corner_lift"]), p.corner_lift_pass, p.corner_lift_fail),
-            grade_high_is_bad(float(details["brow_height"]), p.brow_height_pass, p.brow_height_fail),
-            grade_high_is_bad(float(details["wink"]), p.wink_pass, p.wink_fail),
-        )
-    )
+
+    def grade(key: str, pass_max: float, fail_above: float) -> Status:
+        return grade_high_is_bad(float(details[key]), pass_max, fail_above)
+
+    return {
+        "mouth_width": grade("mouth_width", p.mouth_width_pass, p.mouth_width_fail),
+        "corner_lift": grade("corner_lift", p.corner_lift_pass, p.corner_lift_fail),
+        "brow_height": grade("brow_height", p.brow_height_pass, p.brow_height_fail),
+        "wink": grade("wink", p.wink_pass, p.wink_fail),
+    }
+
+
+def geometric_status(details: Mapping[str, float | str], policy: Policy) -> Status:
+    """The grade from the landmark geometry alone: the part of the verdict no blendshape
+    reading changes."""
+    return combine(geometry_grades(details, policy).values())
 
 
 class ExpressionNeutral(PhotoRule):
@@ -141,22 +148,23 @@ class ExpressionNeutral(PhotoRule):
     def judge(self, m: Measurement, policy: Policy, context: CheckContext) -> RuleResult:
         p = policy.expression
         d = m.details
+        shape = geometry_grades(d, policy)
         parts = {
             "smile": combine(
                 (
                     grade_high_is_bad(d["smile"], p.smile_pass, p.smile_fail),
-                    grade_high_is_bad(d["mouth_width"], p.mouth_width_pass, p.mouth_width_fail),
-                    grade_high_is_bad(d["corner_lift"], p.corner_lift_pass, p.corner_lift_fail),
+                    shape["mouth_width"],
+                    shape["corner_lift"],
                 )
             ),
             "brows": combine(
                 (
                     grade_high_is_bad(d["brows_raised"], p.brows_raised_pass, p.brows_raised_fail),
-                    grade_high_is_bad(d["brow_height"], p.brow_height_pass, p.brow_height_fail),
+                    shape["brow_height"],
                     grade_high_is_bad(d["frown"], p.frown_pass, p.frown_fail),
                 )
             ),
-            "wink": grade_high_is_bad(d["wink"], p.wink_pass, p.wink_fail),
+            "wink": shape["wink"],
         }
         status = combine(parts.values())
         threshold = (
