@@ -97,7 +97,16 @@ class DecodeError(Exception):
         super().__init__(f"{code}: {self.message_en}" + (f" ({detail})" if detail else ""))
 
 
-_FORMAT_BY_PIL = {"JPEG": "jpeg", "PNG": "png", "WEBP": "webp", "HEIF": "heif", "HEIC": "heif"}
+# MPO: a JPEG followed by more pictures in its MPF index (a camera's large preview, a phone's
+# depth map or second lens). The first picture is the photo; the rest are never animation.
+_FORMAT_BY_PIL = {
+    "JPEG": "jpeg",
+    "MPO": "jpeg",
+    "PNG": "png",
+    "WEBP": "webp",
+    "HEIF": "heif",
+    "HEIC": "heif",
+}
 
 
 def sniff_format(data: bytes) -> str | None:
@@ -291,7 +300,7 @@ def decode_image(
             f"{width}x{height}",
             limit_mp=limits.max_pixels // 1_000_000,
         )
-    if getattr(img, "is_animated", False) and getattr(img, "n_frames", 1) > 1:
+    if fmt != "jpeg" and getattr(img, "is_animated", False) and getattr(img, "n_frames", 1) > 1:
         raise DecodeError(DecodeErrorCode.ANIMATED, f"{getattr(img, 'n_frames', 0)} frames")
 
     target = long_side or limits.analysis_long_side

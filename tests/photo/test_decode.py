@@ -275,3 +275,16 @@ def test_shrinking_matches_a_box_average_and_keeps_the_asked_size() -> None:
         assert (quick.shape[1], quick.shape[0]) == size
         assert np.abs(quick.astype(int) - reference.astype(int)).mean() < 2.5
     assert resize_to_long_side(photo, 10_000) is photo  # never enlarged
+
+
+def test_a_jpeg_with_more_pictures_after_it_is_its_first_picture() -> None:
+    # MPO: cameras store a large preview, phones a depth map or second lens, after the photo.
+    photo = Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))).convert("RGB")
+    preview = Image.new("RGB", (160, 120), (0, 200, 0))
+    data = encode(photo, "MPO", save_all=True, append_images=[preview], quality=95)
+    assert Image.open(io.BytesIO(data)).format == "MPO"
+    image = decode_image(data, LIMITS)
+    assert image.source_format == "jpeg" and image.source_size == photo.size
+    reference = np.asarray(photo.resize((image.width, image.height)))
+    assert np.abs(image.rgb.astype(int) - reference.astype(int)).mean() < 4.0
+    assert check_photo(data).unreadable_code is None
