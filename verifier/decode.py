@@ -106,6 +106,7 @@ _FORMAT_BY_PIL = {
     "WEBP": "webp",
     "HEIF": "heif",
     "HEIC": "heif",
+    "AVIF": "heif",  # AV1 in the same HEIF container (Pillow's own decoder)
 }
 
 

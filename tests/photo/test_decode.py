@@ -288,3 +288,12 @@ def test_a_jpeg_with_more_pictures_after_it_is_its_first_picture() -> None:
     reference = np.asarray(photo.resize((image.width, image.height)))
     assert np.abs(image.rgb.astype(int) - reference.astype(int)).mean() < 4.0
     assert check_photo(data).unreadable_code is None
+
+
+def test_avif_in_the_heif_container_decodes() -> None:
+    photo = Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))).convert("RGB")
+    data = encode(photo, "AVIF", quality=90)
+    image = decode_image(data, LIMITS)
+    assert image.source_format == "heif" and image.source_size == photo.size
+    reference = np.asarray(photo.resize((image.width, image.height)))
+    assert np.abs(image.rgb.astype(int) - reference.astype(int)).mean() < 4.0
