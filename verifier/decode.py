@@ -306,6 +306,8 @@ def decode_image(
 
     target = long_side or limits.analysis_long_side
     orientation = img.getexif().get(0x0112, 1) if fmt in ("jpeg", "webp", "png", "heif") else 1
+    if orientation not in range(1, 9):  # a damaged tag: the pixels are taken as stored
+        orientation = 1
     swaps_axes = orientation in (5, 6, 7, 8)
     oriented_size = (height, width) if swaps_axes else (width, height)
 

@@ -297,3 +297,13 @@ def test_avif_in_the_heif_container_decodes() -> None:
     assert image.source_format == "heif" and image.source_size == photo.size
     reference = np.asarray(photo.resize((image.width, image.height)))
     assert np.abs(image.rgb.astype(int) - reference.astype(int)).mean() < 4.0
+
+
+@pytest.mark.parametrize("value", [9, 0, 65535])
+def test_a_damaged_orientation_tag_leaves_the_pixels_as_stored(value: int) -> None:
+    photo = Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))).convert("RGB")
+    exif = Image.Exif()
+    exif[0x0112] = value
+    image = decode_image(encode(photo, "JPEG", quality=95, exif=exif), LIMITS)
+    assert not image.exif_transposed
+    assert image.source_size == photo.size
