@@ -8,6 +8,7 @@ decodes JPEGs at reduced size (libjpeg DCT scaling) when the analysis needs fewe
 from __future__ import annotations
 
 import io
+import struct
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -248,6 +249,17 @@ def resize_to_long_side(rgb: np.ndarray, long_side: int, *, quick: bool = False)
     return shrink_to(rgb, (max(1, round(w * factor)), max(1, round(h * factor))), quick=quick)
 
 
+# What Pillow and its plugins raise for bytes they cannot read (struct.error from malformed chunk
+# lengths; RuntimeError from the AVIF and HEIF decoders).
+_PILLOW_READ_ERRORS = (OSError, ValueError, SyntaxError, EOFError, struct.error, RuntimeError)
+
+
+def _unreadable(exc: Exception) -> DecodeError:
+    text = str(exc).lower()
+    truncated = "truncat" in text or "premature" in text
+    return DecodeError(DecodeErrorCode.TRUNCATED if truncated else DecodeErrorCode.CORRUPT, str(exc))
+
+
 def _open(data: bytes) -> Image.Image:
     """Reads the header only (no pixels). Pillow's own bomb guard stays at its process-wide
     default (an error above ~179 MP): the policy's tighter pixel limit is applied by the caller
@@ -258,8 +270,8 @@ def _open(data: bytes) -> Image.Image:
         raise DecodeError(DecodeErrorCode.DECOMPRESSION_BOMB, str(exc)) from exc
     except UnidentifiedImageError as exc:
         raise DecodeError(DecodeErrorCode.CORRUPT, str(exc)) from exc
-    except (OSError, ValueError, SyntaxError) as exc:
-        raise DecodeError(DecodeErrorCode.CORRUPT, str(exc)) from exc
+    except _PILLOW_READ_ERRORS as exc:
+        raise _unreadable(exc) from exc
     return img
 
 
@@ -301,11 +313,20 @@ def decode_image(
             f"{width}x{height}",
             limit_mp=limits.max_pixels // 1_000_000,
         )
-    if fmt != "jpeg" and getattr(img, "is_animated", False) and getattr(img, "n_frames", 1) > 1:
+    try:
+        # Counting frames reads past the first one: a damaged file can fail here already.
+        animated = fmt != "jpeg" and getattr(img, "is_animated", False) and getattr(img, "n_frames", 1) > 1
+    except _PILLOW_READ_ERRORS as exc:
+        raise _unreadable(exc) from exc
+    if animated:
         raise DecodeError(DecodeErrorCode.ANIMATED, f"{getattr(img, 'n_frames', 0)} frames")
 
     target = long_side or limits.analysis_long_side
-    orientation = img.getexif().get(0x0112, 1) if fmt in ("jpeg", "webp", "png", "heif") else 1
+    try:
+        # A PNG keeps its EXIF after the pixels: reading it decodes them, and may fail there.
+        orientation = img.getexif().get(0x0112, 1) if fmt in ("jpeg", "webp", "png", "heif") else 1
+    except _PILLOW_READ_ERRORS as exc:
+        raise _unreadable(exc) from exc
     if orientation not in range(1, 9):  # a damaged tag: the pixels are taken as stored
         orientation = 1
     swaps_axes = orientation in (5, 6, 7, 8)
@@ -338,14 +359,8 @@ def decode_image(
             im.load()
         except Image.DecompressionBombError as exc:
             raise DecodeError(DecodeErrorCode.DECOMPRESSION_BOMB, str(exc)) from exc
-        except (OSError, ValueError, SyntaxError, EOFError) as exc:
-            text = str(exc).lower()
-            code = (
-                DecodeErrorCode.TRUNCATED
-                if ("truncat" in text or "premature" in text)
-                else DecodeErrorCode.CORRUPT
-            )
-            raise DecodeError(code, str(exc)) from exc
+        except _PILLOW_READ_ERRORS as exc:
+            raise _unreadable(exc) from exc
         transposed = ImageOps.exif_transpose(im) if orientation != 1 else im
         rgb_img, grayscale = _to_rgb(transposed)
         rgb = np.ascontiguousarray(np.asarray(rgb_img, dtype=np.uint8))

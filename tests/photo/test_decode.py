@@ -17,6 +17,7 @@ from verifier.policy import default_policy
 from verifier.verdict import Status
 
 LIMITS = default_policy().decode
+CASES = 60
 
 
 def refused(data: bytes) -> DecodeError:
@@ -307,3 +308,40 @@ def test_a_damaged_orientation_tag_leaves_the_pixels_as_stored(value: int) -> No
     image = decode_image(encode(photo, "JPEG", quality=95, exif=exif), LIMITS)
     assert not image.exif_transposed
     assert image.source_size == photo.size
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")  # Pillow warns of the damaged EXIF it skips
+@pytest.mark.parametrize("fmt", ["JPEG", "PNG", "WEBP", "MPO", "AVIF", "HEIF"])
+def test_damaged_uploads_decode_or_are_refused_never_crash(fmt: str) -> None:
+    """Bytes flipped, zeroed, cut or repeated anywhere in a real photo: the decoder either
+    gives 8-bit RGB or refuses with a code, whichever of its two decoders reads the file."""
+    photo = Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))).convert("RGB")
+    photo = photo.resize((photo.width // 2, photo.height // 2))
+    options: dict[str, object] = {"save_all": True, "append_images": [photo]} if fmt == "MPO" else {}
+    original = encode(photo, fmt, **options)
+    rng = np.random.default_rng(9303)
+    outcomes: set[str] = set()
+    for case in range(CASES):
+        data = bytearray(original)
+        where = int(rng.integers(2, len(data) - 1))
+        kind = case % 4
+        if kind == 0:
+            for _ in range(int(rng.integers(1, 20))):
+                data[int(rng.integers(2, len(data)))] ^= int(rng.integers(1, 256))
+        elif kind == 1:
+            data[where : where + 64] = bytes(min(64, len(data) - where))
+        elif kind == 2:
+            del data[where:]
+        else:
+            data[where:where] = data[where : where + 500]
+        try:
+            image = decode_image(bytes(data), LIMITS)
+        except DecodeError as error:
+            assert error.message_nb and error.message_en
+            outcomes.add(str(error.code))
+        else:
+            assert image.rgb.dtype == np.uint8 and image.rgb.ndim == 3 and image.rgb.shape[2] == 3
+            outcomes.add("decoded")
+    # Damage was seen (a PNG's chunk checksums refuse every change; a JPEG decodes through most).
+    assert outcomes - {"decoded"} <= {code.value for code in DecodeErrorCode}
+    assert outcomes - {"decoded"}
