@@ -323,7 +323,7 @@ def decode_image(
 
     target = long_side or limits.analysis_long_side
     try:
-        # A PNG keeps its EXIF after the pixels: reading it decodes them, and may fail there.
+        # A PNG may keep its EXIF after the pixels: reading it decodes them, and can fail there.
         orientation = img.getexif().get(0x0112, 1) if fmt in ("jpeg", "webp", "png", "heif") else 1
     except _PILLOW_READ_ERRORS as exc:
         raise _unreadable(exc) from exc
