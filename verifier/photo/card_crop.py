@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from verifier.decode import DecodedImage
+from verifier.decode import DecodedImage, shrink_to
 from verifier.photo.analysis import DetectedFace
 from verifier.policy import CardFormat
 
@@ -82,8 +82,7 @@ def make_card_crop(image: DecodedImage, face: DetectedFace, card: CardFormat) ->
         borderMode=cv2.BORDER_CONSTANT,
         borderValue=(255, 255, 255),
     )
-    for _ in range(halvings):
-        crop = cv2.resize(crop, (crop.shape[1] // 2, crop.shape[0] // 2), interpolation=cv2.INTER_AREA)
+    crop = shrink_to(crop, (out_w, out_h))  # exact halvings only: the warp is out x 2^k
     return CardCrop(
         rgb=crop,
         from_full_resolution=use_full,

@@ -24,6 +24,10 @@ class RawFace:
     blendshapes: dict[str, float]
     matrix: np.ndarray | None  # 4x4 facial transformation (canonical face → camera)
 
+    def pixel_centre(self, width: int, height: int) -> np.ndarray:
+        """Mean of the landmarks in pixels of a width x height image: where the face is."""
+        return np.asarray((self.landmarks[:, :2] * (width, height)).mean(axis=0))
+
 
 def _create() -> object:
     # Imported here: mediapipe's import costs ~0.5 s and the decoder tests do not need it.

@@ -38,8 +38,7 @@ def _in_frame(face: RawFace, x0: int, y0: int, tile_w: int, tile_h: int, width: 
 
 
 def _centre_and_size(face: RawFace, width: int, height: int) -> tuple[np.ndarray, float]:
-    xy = face.landmarks[:, :2] * (width, height)
-    return xy.mean(axis=0), float(np.ptp(xy[:, 0]))
+    return face.pixel_centre(width, height), float(np.ptp(face.landmarks[:, 0]) * width)
 
 
 def _tiles_around(
