@@ -204,6 +204,11 @@ def test_order_upload_review_approve_and_status_lookup(server, browser, tmp_path
             == 1
         )
         assert reviewer.locator("img.review-image").is_visible()
+        # The drawn regions are small at column width: the image opens at full size.
+        full_size = reviewer.locator("a.review-image-link").get_attribute("href")
+        assert full_size is not None and full_size.endswith(("/annotated.jpg", "/original.jpg"))
+        opened = reviewer.request.get(base + full_size)
+        assert opened.ok and opened.body()[:2] == b"\xff\xd8"
         shot(reviewer, f"11_review_item_{step + 1}")
         reviewer.fill("textarea[name=reason]", "Kontrollert manuelt")
         reviewer.click("button[value=approve]")
