@@ -13,6 +13,7 @@ run: setup
 test: setup-test
 	scripts/services.sh
 	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
 	.venv/bin/mypy verifier portal bench scripts
 	.venv/bin/pytest -q
 

@@ -81,8 +81,10 @@ def main() -> None:
         return {
             "pairs": len(values),
             "pass": sum(v >= policy.face_similarity_pass for v in values) / n,
-            "review": sum(policy.face_similarity_fail <= v < policy.face_similarity_pass
-                          for v in values) / n,
+            "review": sum(
+                policy.face_similarity_fail <= v < policy.face_similarity_pass for v in values
+            )
+            / n,
             "fail": sum(v < policy.face_similarity_fail for v in values) / n,
             "min": min(values, default=float("nan")),
             "p5": percentile(values, 5),
@@ -100,7 +102,9 @@ def main() -> None:
         "median_ms_detect_and_embed": statistics.median(times) if times else float("nan"),
     }
     print(f"images with a face: {len(embeddings)}, without: {len(no_face)}")
-    print(f"thresholds: pass >= {policy.face_similarity_pass}, fail < {policy.face_similarity_fail}")
+    print(
+        f"thresholds: pass >= {policy.face_similarity_pass}, fail < {policy.face_similarity_fail}"
+    )
     for label, key in (("same person", "same_person"), ("different people", "different_people")):
         r = figures[key]
         assert isinstance(r, dict)

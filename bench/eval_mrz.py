@@ -153,12 +153,17 @@ def passporteye_reader(rgb: np.ndarray) -> list[str] | None:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", type=Path, required=True)
     parser.add_argument("--json", type=Path)
     parser.add_argument("--verbose", action="store_true", help="list every miss")
     parser.add_argument(
-        "--turn", type=float, default=None, metavar="DEGREES",
+        "--turn",
+        type=float,
+        default=None,
+        metavar="DEGREES",
         help="turn every image clockwise first and measure only the own reader, without the "
         "PassportEye second opinion (90/180/270 exactly; other angles test skew)",
     )
@@ -189,7 +194,9 @@ def main() -> int:
             tallies[name].add(row["file"], truth, lines, (time.perf_counter() - started) * 1000)
             tallies[name].cpu_ms.append((_cpu_seconds() - cpu_started) * 1000)
     results = {name: tally.summary() for name, tally in tallies.items()}
-    print(f"{len(rows)} images, {tallies['project'].with_mrz} with an MRZ, {tallies['project'].without_mrz} without")
+    print(
+        f"{len(rows)} images, {tallies['project'].with_mrz} with an MRZ, {tallies['project'].without_mrz} without"
+    )
     header = (
         f"{'reader':12s} {'found':>6s} {'exact':>6s} {'lines':>6s} {'chars':>7s} {'false+':>6s} "
         f"{'med ms':>7s} {'p95 ms':>7s} {'cpu med':>7s}"
@@ -202,7 +209,11 @@ def main() -> int:
             f"{statistics.median(tallies[name].cpu_ms):7.0f}"
         )
     if rotation is not None:
-        skew = f", median |skew| reported {statistics.median(abs(x) for x in rotation.skews):.1f} deg" if rotation.skews else ""
+        skew = (
+            f", median |skew| reported {statistics.median(abs(x) for x in rotation.skews):.1f} deg"
+            if rotation.skews
+            else ""
+        )
         print(
             f"turned {args.turn:g} deg clockwise: {rotation.exact} read exactly; rotation reported "
             f"right on {rotation.rotation_right} of the {rotation.rotation_checked} also read exactly "

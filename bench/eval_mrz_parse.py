@@ -41,8 +41,10 @@ def main() -> None:
                 f"digits {'ok ' if digits_ok else 'BAD'} label {row['gt_check_digits_valid']:28}"
                 f" {' '.join(other)}{mark}"
             )
-    print(f"\ndistinct MRZs: {total}; check-digit verdict agrees with the label: {agree}/{total}; "
-          f"fully valid (codes, dates too): {valid}/{total}")
+    print(
+        f"\ndistinct MRZs: {total}; check-digit verdict agrees with the label: {agree}/{total}; "
+        f"fully valid (codes, dates too): {valid}/{total}"
+    )
 
 
 if __name__ == "__main__":

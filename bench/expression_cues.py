@@ -49,7 +49,11 @@ def cues(face: DetectedFace) -> dict[str, float]:
         return np.array([p @ right, p @ up]) / face.ied
 
     left, right_corner = at(lm.MOUTH_LEFT_CORNER), at(lm.MOUTH_RIGHT_CORNER)
-    upper_out, upper_in, lower_in = at(lm.UPPER_LIP_OUTER), at(lm.UPPER_LIP_INNER), at(lm.LOWER_LIP_INNER)
+    upper_out, upper_in, lower_in = (
+        at(lm.UPPER_LIP_OUTER),
+        at(lm.UPPER_LIP_INNER),
+        at(lm.LOWER_LIP_INNER),
+    )
     width = abs(left[0] - right_corner[0]) or 1e-6
     corners_y = (left[1] + right_corner[1]) / 2
     b = face.blendshapes
@@ -70,11 +74,16 @@ def cues(face: DetectedFace) -> dict[str, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", type=Path, required=True, help="folder with manifest.csv")
     args = parser.parse_args(argv)
-    rows = [r for r in csv.DictReader((args.corpus / "manifest.csv").open(encoding="utf-8"))
-            if r["expression"] in ("pass", "fail")]
+    rows = [
+        r
+        for r in csv.DictReader((args.corpus / "manifest.csv").open(encoding="utf-8"))
+        if r["expression"] in ("pass", "fail")
+    ]
     limits = default_policy().decode
     table: list[tuple[str, bool, dict[str, float]]] = []
     missed: list[str] = []
@@ -86,8 +95,11 @@ def main(argv: list[str] | None = None) -> int:
         failed = row["expression"] == "fail"
         table.append((row["file"], failed, cues(analysis.main)))
         verdict = check_photo_detailed(data).verdict
-        flagged = any(r.status is not Status.PASS for r in verdict.results
-                      if r.rule in ("expression_neutral", "mouth_closed"))
+        flagged = any(
+            r.status is not Status.PASS
+            for r in verdict.results
+            if r.rule in ("expression_neutral", "mouth_closed")
+        )
         if failed and not flagged:
             missed.append(row["file"])
     names = list(table[0][2])
@@ -100,18 +112,26 @@ def main(argv: list[str] | None = None) -> int:
         ranks = []
         for file in missed:
             v = next(c[cue] for f, _, c in table if f == file)
-            pct = float((negatives < v).mean() * 100) if higher_is_expression else float((negatives > v).mean() * 100)
+            pct = (
+                float((negatives < v).mean() * 100)
+                if higher_is_expression
+                else float((negatives > v).mean() * 100)
+            )
             ranks.append(f"{Path(file).name} {pct:.0f}")
-        print(f"{cue:<20} AUC {max(value, 1 - value):.3f} ({'high' if higher_is_expression else 'low'} = expression); "
-              "misses at neutral percentile: " + ", ".join(ranks))
+        print(
+            f"{cue:<20} AUC {max(value, 1 - value):.3f} ({'high' if higher_is_expression else 'low'} = expression); "
+            "misses at neutral percentile: " + ", ".join(ranks)
+        )
     by_hash: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for row in rows:
         digest = hashlib.sha256((args.corpus / row["file"]).read_bytes()).hexdigest()
         by_hash[digest].append((row["file"], row["expression"]))
     for group in by_hash.values():
         if len({label for _, label in group}) > 1:
-            print("identical files with different expression labels: "
-                  + ", ".join(f"{f} ({label})" for f, label in group))
+            print(
+                "identical files with different expression labels: "
+                + ", ".join(f"{f} ({label})" for f, label in group)
+            )
     return 0
 
 

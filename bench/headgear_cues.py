@@ -58,7 +58,9 @@ def top_vs_temple(aligned: AlignedFace, sample: BackgroundSample) -> float:
     for temple in AREAS[1:]:
         side = material(aligned, sample, temple)
         if top.size and side.size:
-            gaps.append(abs(float(np.log2(np.median(top) + 1e-3) - np.log2(np.median(side) + 1e-3))))
+            gaps.append(
+                abs(float(np.log2(np.median(top) + 1e-3) - np.log2(np.median(side) + 1e-3)))
+            )
     return min(gaps) if gaps else 0.0
 
 
@@ -71,7 +73,9 @@ def top_texture(aligned: AlignedFace) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--corpus", type=Path, required=True, help="folder with manifest.csv")
     args = parser.parse_args(argv)
     rows = list(csv.DictReader((args.corpus / "manifest.csv").open(encoding="utf-8")))
@@ -98,9 +102,11 @@ def main(argv: list[str] | None = None) -> int:
         negatives = [c[cue] for _, covered, c in table if not covered]
         lowest = sorted((c[cue], f) for f, covered, c in table if covered)[:4]
         above = sum(n >= min(positives) for n in negatives)
-        print(f"{cue:<14} AUC {auc(positives, negatives):.3f}; bare heads at or above the lowest covering: "
-              f"{above}/{len(negatives)}; lowest coverings: "
-              + ", ".join(f"{Path(f).name} {v:.2f}" for v, f in lowest))
+        print(
+            f"{cue:<14} AUC {auc(positives, negatives):.3f}; bare heads at or above the lowest covering: "
+            f"{above}/{len(negatives)}; lowest coverings: "
+            + ", ".join(f"{Path(f).name} {v:.2f}" for v, f in lowest)
+        )
     return 0
 
 

@@ -109,7 +109,11 @@ def main(argv: list[str] | None = None) -> int:
         r = result[name]
         print(
             f"{name:>10}: {r['images']} images, median {r['median_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms"
-            + (f", median of each image's fastest run {r['median_of_fastest_ms']:.1f} ms" if args.repeats > 1 else "")
+            + (
+                f", median of each image's fastest run {r['median_of_fastest_ms']:.1f} ms"
+                if args.repeats > 1
+                else ""
+            )
         )
         stages = r["stage_median_ms"]
         print(

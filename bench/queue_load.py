@@ -298,7 +298,9 @@ def latency_under_batch(
     """Interactive bursts while `batch_size` re-checks run; worker RSS along the way."""
     old_version = "bench-old-policy"
     version = default_policy().version
-    batch_refs = [bench.store.add_upload(bench.photo(), interactive=False) for _ in range(batch_size)]
+    batch_refs = [
+        bench.store.add_upload(bench.photo(), interactive=False) for _ in range(batch_size)
+    ]
     batch_ids = [r.upload_id for r in batch_refs]
     for ref in batch_refs:
         bench.store.store_verdict(
@@ -340,7 +342,9 @@ def latency_under_batch(
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"))
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    )
     parser.add_argument("--size", default="1200x1600", help="photo size WxH (default 1200x1600)")
     parser.add_argument("--throughput-images", type=int, default=200)
     parser.add_argument("--overhead-images", type=int, default=100)
@@ -351,39 +355,55 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     width, height = (int(v) for v in args.size.lower().split("x"))
     photos = generated_photos((width, height), 24)
-    print(f"photos: {len(photos)} generated JPEGs, {width}x{height}, "
-          f"{statistics.mean(len(p) for p in photos) / 1e6:.2f} MB on average; "
-          f"{os.cpu_count()} CPUs")
+    print(
+        f"photos: {len(photos)} generated JPEGs, {width}x{height}, "
+        f"{statistics.mean(len(p) for p in photos) / 1e6:.2f} MB on average; "
+        f"{os.cpu_count()} CPUs"
+    )
     with tempfile.TemporaryDirectory(prefix="queue-bench-") as tmp:
         bench = Bench(Path(tmp), args.redis_url, photos)
         try:
             for processes in (1, 2):
                 rate, check_s = throughput(bench, processes, args.throughput_images)
-                print(f"throughput, {processes} worker process(es): {rate:.1f} images/s "
-                      f"(mean check time {check_s * 1000:.0f} ms)")
+                print(
+                    f"throughput, {processes} worker process(es): {rate:.1f} images/s "
+                    f"(mean check time {check_s * 1000:.0f} ms)"
+                )
             redis_ms = redis_overhead(bench, args.overhead_images)
-            print(f"queue overhead, Redis: p50 {percentile(redis_ms, 50):.1f} ms, "
-                  f"p95 {percentile(redis_ms, 95):.1f} ms (n={len(redis_ms)})")
+            print(
+                f"queue overhead, Redis: p50 {percentile(redis_ms, 50):.1f} ms, "
+                f"p95 {percentile(redis_ms, 95):.1f} ms (n={len(redis_ms)})"
+            )
             embedded_ms = embedded_overhead(bench, args.overhead_images)
-            print(f"queue overhead, embedded: p50 {percentile(embedded_ms, 50):.1f} ms, "
-                  f"p95 {percentile(embedded_ms, 95):.1f} ms (n={len(embedded_ms)})")
-            result = latency_under_batch(bench, args.batch, args.rounds, args.burst, args.rss_images)
+            print(
+                f"queue overhead, embedded: p50 {percentile(embedded_ms, 50):.1f} ms, "
+                f"p95 {percentile(embedded_ms, 95):.1f} ms (n={len(embedded_ms)})"
+            )
+            result = latency_under_batch(
+                bench, args.batch, args.rounds, args.burst, args.rss_images
+            )
             lat = result["latencies"]
             assert isinstance(lat, list)
-            print(f"interactive upload → verdict, {args.burst} simultaneous x {args.rounds} rounds, "
-                  f"2 workers, during a {args.batch}-upload re-check: "
-                  f"p50 {percentile(lat, 50):.2f} s, p95 {percentile(lat, 95):.2f} s, "
-                  f"max {max(lat):.2f} s")
-            print(f"  re-checks finished while the interactive rounds ran: "
-                  f"{result['batch_done_during']} of {args.batch}; the whole batch took "
-                  f"{result['batch_elapsed']:.1f} s")
+            print(
+                f"interactive upload → verdict, {args.burst} simultaneous x {args.rounds} rounds, "
+                f"2 workers, during a {args.batch}-upload re-check: "
+                f"p50 {percentile(lat, 50):.2f} s, p95 {percentile(lat, 95):.2f} s, "
+                f"max {max(lat):.2f} s"
+            )
+            print(
+                f"  re-checks finished while the interactive rounds ran: "
+                f"{result['batch_done_during']} of {args.batch}; the whole batch took "
+                f"{result['batch_elapsed']:.1f} s"
+            )
             warm, at_100, after = result["rss_warm"], result["rss_100"], result["rss_after"]
             assert isinstance(warm, list) and isinstance(at_100, list) and isinstance(after, list)
             for index, (mb0, mb100, mb) in enumerate(zip(warm, at_100, after, strict=True)):
-                print(f"worker {index + 1} RSS: {mb0:.0f} MB after warm-up, {mb100:.0f} MB after "
-                      f"~100 images, {mb:.0f} MB after ~{result['images_per_worker']:.0f} images "
-                      f"({(mb / mb0 - 1) * 100:+.1f} % vs warm-up, "
-                      f"{(mb / mb100 - 1) * 100:+.1f} % vs ~100 images)")
+                print(
+                    f"worker {index + 1} RSS: {mb0:.0f} MB after warm-up, {mb100:.0f} MB after "
+                    f"~100 images, {mb:.0f} MB after ~{result['images_per_worker']:.0f} images "
+                    f"({(mb / mb0 - 1) * 100:+.1f} % vs warm-up, "
+                    f"{(mb / mb100 - 1) * 100:+.1f} % vs ~100 images)"
+                )
         finally:
             bench.close()
     return 0

@@ -257,7 +257,9 @@ _PILLOW_READ_ERRORS = (OSError, ValueError, SyntaxError, EOFError, struct.error,
 def _unreadable(exc: Exception) -> DecodeError:
     text = str(exc).lower()
     truncated = "truncat" in text or "premature" in text
-    return DecodeError(DecodeErrorCode.TRUNCATED if truncated else DecodeErrorCode.CORRUPT, str(exc))
+    return DecodeError(
+        DecodeErrorCode.TRUNCATED if truncated else DecodeErrorCode.CORRUPT, str(exc)
+    )
 
 
 def _open(data: bytes) -> Image.Image:
@@ -315,7 +317,9 @@ def decode_image(
         )
     try:
         # Counting frames reads past the first one: a damaged file can fail here already.
-        animated = fmt != "jpeg" and getattr(img, "is_animated", False) and getattr(img, "n_frames", 1) > 1
+        animated = (
+            fmt != "jpeg" and getattr(img, "is_animated", False) and getattr(img, "n_frames", 1) > 1
+        )
     except _PILLOW_READ_ERRORS as exc:
         raise _unreadable(exc) from exc
     if animated:

@@ -73,8 +73,15 @@ def td3(
     pers_cd = check_digit(pers) if personal else "<"
     part = num + check_digit(num)
     line2 = (
-        part + nationality + birth + check_digit(birth) + sex + expiry + check_digit(expiry)
-        + pers + pers_cd
+        part
+        + nationality
+        + birth
+        + check_digit(birth)
+        + sex
+        + expiry
+        + check_digit(expiry)
+        + pers
+        + pers_cd
     )
     composite = check_digit(line2[0:10] + line2[13:20] + line2[21:43])
     return [line1, line2 + composite]

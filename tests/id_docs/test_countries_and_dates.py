@@ -27,8 +27,33 @@ def test_iso_list_is_complete_and_well_formed() -> None:
 
 
 @pytest.mark.parametrize(
-    "code", ["NOR", "SWE", "DNK", "FIN", "ISL", "POL", "LTU", "LVA", "EST", "UKR", "ROU", "BGR",
-             "DEU", "GBR", "USA", "ESP", "PRT", "PHL", "SSD", "BES", "CUW", "SXM", "ALA", "ATA"],
+    "code",
+    [
+        "NOR",
+        "SWE",
+        "DNK",
+        "FIN",
+        "ISL",
+        "POL",
+        "LTU",
+        "LVA",
+        "EST",
+        "UKR",
+        "ROU",
+        "BGR",
+        "DEU",
+        "GBR",
+        "USA",
+        "ESP",
+        "PRT",
+        "PHL",
+        "SSD",
+        "BES",
+        "CUW",
+        "SXM",
+        "ALA",
+        "ATA",
+    ],
 )
 def test_iso_codes_are_known(code: str) -> None:
     assert is_known_code(code)
@@ -36,8 +61,25 @@ def test_iso_codes_are_known(code: str) -> None:
 
 @pytest.mark.parametrize(
     "field",
-    ["D<<", "GBD", "GBN", "GBO", "GBP", "GBS", "UNO", "UNA", "UNK", "XXA", "XXB", "XXC", "XXX",
-     "EUE", "RKS", "XPO", "XOM"],
+    [
+        "D<<",
+        "GBD",
+        "GBN",
+        "GBO",
+        "GBP",
+        "GBS",
+        "UNO",
+        "UNA",
+        "UNK",
+        "XXA",
+        "XXB",
+        "XXC",
+        "XXX",
+        "EUE",
+        "RKS",
+        "XPO",
+        "XOM",
+    ],
 )
 def test_icao_special_codes_are_known(field: str) -> None:
     assert is_known_code(field)
@@ -92,7 +134,9 @@ def test_expiry_dates_lie_in_a_window_around_today(raw: str, expected: date) -> 
     assert resolve_mrz_date(raw, DateKind.EXPIRY, TODAY) == expected
 
 
-@pytest.mark.parametrize("raw", ["741301", "740230", "740000", "7408", "74O812", "<<<<<<", "010229"])
+@pytest.mark.parametrize(
+    "raw", ["741301", "740230", "740000", "7408", "74O812", "<<<<<<", "010229"]
+)
 def test_non_dates_are_rejected(raw: str) -> None:
     with pytest.raises(MrzDateError):
         resolve_mrz_date(raw, DateKind.EXPIRY, TODAY)

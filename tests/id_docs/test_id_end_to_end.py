@@ -38,7 +38,10 @@ def _employee_for(doc: SyntheticDocument) -> tuple[Employee, dt.date]:
         birth_raw, sex, expiry_raw, names = lines[1][0:6], lines[1][7], lines[1][8:14], lines[2]
     else:
         birth_raw, sex, expiry_raw, names = (
-            lines[1][13:19], lines[1][20], lines[1][21:27], lines[0][5:],
+            lines[1][13:19],
+            lines[1][20],
+            lines[1][21:27],
+            lines[0][5:],
         )
     birth = dt.datetime.strptime(birth_raw, "%y%m%d").date()
     if birth > dt.date.today():
@@ -128,7 +131,12 @@ def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
         [sys.executable, "-m", "verifier.id_docs.cli", *args],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
 
 
@@ -165,7 +173,12 @@ def test_main_hmsverify_command_runs_id(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     result = subprocess.run(
         [sys.executable, "-m", "verifier.cli", "id", str(image), "--json"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     payload = json.loads(result.stdout)
     assert payload["kind"] == "id_document"

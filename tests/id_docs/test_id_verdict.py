@@ -29,8 +29,13 @@ def test_valid_passport_of_the_employee_passes() -> None:
     assert verdict.doc_format == "TD3"
     assert verdict.fields is not None and verdict.fields.document_number == "FH1234567"
     assert {c.rule for c in verdict.checks} >= {
-        "mrz_valid", "document_type", "not_specimen", "document_expiry",
-        "employee_national_id", "holder_birth_date", "holder_name",
+        "mrz_valid",
+        "document_type",
+        "not_specimen",
+        "document_expiry",
+        "employee_national_id",
+        "holder_birth_date",
+        "holder_name",
     }
     assert verdict.policy_version == default_policy().version
 

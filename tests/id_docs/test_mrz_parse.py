@@ -163,7 +163,8 @@ def test_every_single_digit_corruption_fails_exactly_the_covering_checks(fmt: Mr
     tried = 0
     for position, corrupted in _digit_corruptions(SPECIMENS[fmt]):
         expected = {
-            name for name, (covered, digit_at) in coverage.items()
+            name
+            for name, (covered, digit_at) in coverage.items()
             if position in covered or position == digit_at
         }
         result = parse_mrz(corrupted, today=TODAY)

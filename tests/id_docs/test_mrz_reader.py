@@ -43,7 +43,9 @@ def _skew(rgb: np.ndarray, degrees: float) -> np.ndarray:
     canvas = cv2.copyMakeBorder(rgb, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=(250, 250, 250))
     ch, cw = canvas.shape[:2]
     matrix = cv2.getRotationMatrix2D((cw / 2, ch / 2), degrees, 1.0)
-    return cv2.warpAffine(canvas, matrix, (cw, ch), flags=cv2.INTER_LINEAR, borderValue=(250, 250, 250))
+    return cv2.warpAffine(
+        canvas, matrix, (cw, ch), flags=cv2.INTER_LINEAR, borderValue=(250, 250, 250)
+    )
 
 
 def test_generator_makes_valid_mrzs(td1: SyntheticDocument, td3: SyntheticDocument) -> None:
@@ -88,7 +90,11 @@ def test_reads_skewed_documents_and_reports_the_skew(
 def test_exif_oriented_jpeg_through_the_decoder(td3: SyntheticDocument, orientation: int) -> None:
     # Store the pixels as a camera would (sideways or upside down) with the tag that makes
     # viewers show them upright; the decoder applies the tag, so the reader sees it upright.
-    stored = {3: Image.Transpose.ROTATE_180, 6: Image.Transpose.ROTATE_90, 8: Image.Transpose.ROTATE_270}
+    stored = {
+        3: Image.Transpose.ROTATE_180,
+        6: Image.Transpose.ROTATE_90,
+        8: Image.Transpose.ROTATE_270,
+    }
     image = Image.fromarray(td3.rgb).transpose(stored[orientation])
     exif = Image.Exif()
     exif[0x0112] = orientation
@@ -103,7 +109,9 @@ def test_exif_oriented_jpeg_through_the_decoder(td3: SyntheticDocument, orientat
 
 def test_photo_with_quality_loss_is_still_read(td3: SyntheticDocument) -> None:
     small = cv2.resize(td3.rgb, None, fx=0.55, fy=0.55, interpolation=cv2.INTER_AREA)
-    noisy = np.clip(small + np.random.default_rng(3).normal(0, 6, small.shape), 0, 255).astype(np.uint8)
+    noisy = np.clip(small + np.random.default_rng(3).normal(0, 6, small.shape), 0, 255).astype(
+        np.uint8
+    )
     ok, jpeg = cv2.imencode(".jpg", noisy, [cv2.IMWRITE_JPEG_QUALITY, 45])
     assert ok
     decoded = cv2.imdecode(jpeg, cv2.IMREAD_COLOR)

@@ -63,8 +63,11 @@ def test_truncated_names_need_a_full_field() -> None:
 
 def test_surname_cut_short_with_no_room_for_given_names() -> None:
     result = compare_names(
-        "WOLFESCHLEGELSTEINHAUSENBERGERDORFFVOR", "", "Wolfeschlegelsteinhausenbergerdorffvoralten",
-        "Hubert", may_be_truncated=True,
+        "WOLFESCHLEGELSTEINHAUSENBERGERDORFFVOR",
+        "",
+        "Wolfeschlegelsteinhausenbergerdorffvoralten",
+        "Hubert",
+        may_be_truncated=True,
     )
     assert result.match is NameMatch.TRUNCATED
 
@@ -111,8 +114,11 @@ def test_holder_matches_with_norwegian_letters() -> None:
 
 
 def test_holder_with_d_number_on_a_foreign_id_card() -> None:
-    data = _mrz(td1(surname="KOWALSKI", given="JAN", state="POL", nationality="POL",
-                    birth="850517", sex="M"))
+    data = _mrz(
+        td1(
+            surname="KOWALSKI", given="JAN", state="POL", nationality="POL", birth="850517", sex="M"
+        )
+    )
     results = holder_checks(data, Employee(D_NUMBER, "Kowalski", "Jan"))
     assert all(r.status is Status.PASS for r in results), results
     assert results[0].value == "d_number"
@@ -140,8 +146,11 @@ def test_truncated_mrz_name_passes() -> None:
     surname = "Wolfeschlegelsteinhausenberger"
     data = _mrz(td3(surname=transliterate(surname), given="HUBERT<BLAINE", birth="850517"))
     assert data.names_may_be_truncated
-    result = next(r for r in holder_checks(data, Employee(FNR, surname, "Hubert Blaine"))
-                  if r.rule == "holder_name")
+    result = next(
+        r
+        for r in holder_checks(data, Employee(FNR, surname, "Hubert Blaine"))
+        if r.rule == "holder_name"
+    )
     assert result.status is Status.PASS
     assert result.value == "truncated"
 

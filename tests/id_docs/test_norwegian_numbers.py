@@ -43,7 +43,9 @@ TODAY = date(2026, 6, 1)
         ("41018036736", NationalIdKind.D_NUMBER, date(1980, 1, 1), "M"),
     ],
 )
-def test_fixed_known_valid_numbers(number: str, kind: NationalIdKind, birth: date, sex: str) -> None:
+def test_fixed_known_valid_numbers(
+    number: str, kind: NationalIdKind, birth: date, sex: str
+) -> None:
     parsed = parse_norwegian_id(number, today=TODAY)
     assert (parsed.kind, parsed.birth_date, parsed.sex) == (kind, birth, sex)
 
@@ -159,9 +161,19 @@ def test_individual_number_that_fits_no_century() -> None:
 
 @pytest.mark.parametrize(
     ("yy", "individual", "year"),
-    [(0, 0, 1900), (99, 499, 1999), (54, 500, 1854), (99, 749, 1899), (0, 500, 2000),
-     (39, 999, 2039), (40, 900, 1940), (99, 999, 1999), (40, 500, None), (53, 749, None),
-     (60, 800, None)],
+    [
+        (0, 0, 1900),
+        (99, 499, 1999),
+        (54, 500, 1854),
+        (99, 749, 1899),
+        (0, 500, 2000),
+        (39, 999, 2039),
+        (40, 900, 1940),
+        (99, 999, 1999),
+        (40, 500, None),
+        (53, 749, None),
+        (60, 800, None),
+    ],
 )
 def test_century_table(yy: int, individual: int, year: int | None) -> None:
     assert century_year(yy, individual) == year

@@ -56,7 +56,16 @@ def _person_mask(rgb: np.ndarray) -> np.ndarray:
     seed[:, : int(w * 0.03)] = cv2.GC_BGD
     seed[:2, :] = cv2.GC_BGD
     seed[: int(h * 0.8), int(w * 0.8) :] = cv2.GC_BGD  # the shuttle
-    cv2.ellipse(seed, (int(w * 0.47), int(h * 0.33)), (int(w * 0.17), int(h * 0.2)), 0, 0, 360, cv2.GC_FGD, -1)
+    cv2.ellipse(
+        seed,
+        (int(w * 0.47), int(h * 0.33)),
+        (int(w * 0.17), int(h * 0.2)),
+        0,
+        0,
+        360,
+        cv2.GC_FGD,
+        -1,
+    )
     cv2.rectangle(seed, (int(w * 0.15), int(h * 0.85)), (int(w * 0.75), h), cv2.GC_FGD, -1)
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     bgr = np.ascontiguousarray(small[..., ::-1])
@@ -69,12 +78,16 @@ def _person_mask(rgb: np.ndarray) -> np.ndarray:
     person = cv2.morphologyEx(person, cv2.MORPH_CLOSE, np.ones((7, 7), np.uint8))
     # Above the neck ring only the head belongs to the person.
     head = np.zeros((h, w), dtype=np.uint8)
-    cv2.ellipse(head, (int(w * 0.47), int(h * 0.3)), (int(w * 0.27), int(h * 0.32)), 0, 0, 360, 1, -1)
+    cv2.ellipse(
+        head, (int(w * 0.47), int(h * 0.3)), (int(w * 0.27), int(h * 0.32)), 0, 0, 360, 1, -1
+    )
     outside_head_above_neck = np.zeros((h, w), dtype=bool)
     outside_head_above_neck[: int(h * 0.45)] = True
     outside_head_above_neck &= head == 0
     person = np.where(outside_head_above_neck, 0, person).astype(np.uint8)
-    return np.asarray(cv2.resize(person, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_NEAREST) > 0)
+    return np.asarray(
+        cv2.resize(person, (rgb.shape[1], rgb.shape[0]), interpolation=cv2.INTER_NEAREST) > 0
+    )
 
 
 @cache
@@ -111,7 +124,9 @@ def _eye_centres(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return right, left
 
 
-def glasses(b: Base, *, dark_lenses: bool = False, colour: tuple[int, int, int] = (25, 20, 20)) -> np.ndarray:
+def glasses(
+    b: Base, *, dark_lenses: bool = False, colour: tuple[int, int, int] = (25, 20, 20)
+) -> np.ndarray:
     """Spectacle frames (two rims, a bridge and temple arms) drawn at the eyes."""
     out = b.rgb.copy()
     ied = _ied(b.points)
@@ -126,8 +141,14 @@ def glasses(b: Base, *, dark_lenses: bool = False, colour: tuple[int, int, int] 
         cv2.ellipse(out, c, axes, 0, 0, 360, colour, thickness, cv2.LINE_AA)
     right, left = _eye_centres(b.points)
     y = round(float((right[1] + left[1]) / 2 - ied * 0.05))
-    cv2.line(out, (round(float(right[0]) + axes[0]), y), (round(float(left[0]) - axes[0]), y), colour, thickness,
-             cv2.LINE_AA)
+    cv2.line(
+        out,
+        (round(float(right[0]) + axes[0]), y),
+        (round(float(left[0]) - axes[0]), y),
+        colour,
+        thickness,
+        cv2.LINE_AA,
+    )
     for centre, edge, sign in ((right, lm.RIGHT_FACE_EDGE, -1), (left, lm.LEFT_FACE_EDGE, 1)):
         start = (round(float(centre[0]) + sign * axes[0]), round(float(centre[1]) - ied * 0.05))
         end = (round(float(b.points[edge][0])), round(float(centre[1])))
@@ -142,10 +163,28 @@ def cap(b: Base, colour: tuple[int, int, int] = (30, 60, 160)) -> np.ndarray:
     top = b.points[lm.FOREHEAD_TOP]
     cx, cy = float(top[0]), float(top[1])
     dome_centre = (round(cx), round(cy - ied * 0.1))
-    cv2.ellipse(out, dome_centre, (round(ied * 1.35), round(ied * 1.3)), 0, 180, 360, colour, -1, cv2.LINE_AA)
-    brim = np.array([[cx - ied * 1.3, cy - ied * 0.15], [cx + ied * 1.3, cy - ied * 0.15],
-                     [cx + ied * 1.1, cy + ied * 0.2], [cx - ied * 1.1, cy + ied * 0.2]])
-    cv2.fillPoly(out, [np.round(brim).astype(np.int32)], tuple(int(v * 0.8) for v in colour), cv2.LINE_AA)
+    cv2.ellipse(
+        out,
+        dome_centre,
+        (round(ied * 1.35), round(ied * 1.3)),
+        0,
+        180,
+        360,
+        colour,
+        -1,
+        cv2.LINE_AA,
+    )
+    brim = np.array(
+        [
+            [cx - ied * 1.3, cy - ied * 0.15],
+            [cx + ied * 1.3, cy - ied * 0.15],
+            [cx + ied * 1.1, cy + ied * 0.2],
+            [cx - ied * 1.1, cy + ied * 0.2],
+        ]
+    )
+    cv2.fillPoly(
+        out, [np.round(brim).astype(np.int32)], tuple(int(v * 0.8) for v in colour), cv2.LINE_AA
+    )
     return out
 
 
@@ -176,8 +215,13 @@ def hair_over_ears(b: Base, colour: tuple[int, int, int] = (70, 45, 25)) -> np.n
     for edge, sign in ((lm.RIGHT_FACE_EDGE, -1), (lm.LEFT_FACE_EDGE, 1)):
         x, y = b.points[edge]
         x0, x1 = sorted((x - sign * ied * 0.08, x + sign * ied * 0.45))
-        cv2.rectangle(out, (round(float(x0)), round(float(y - ied * 0.8))),
-                      (round(float(x1)), round(float(y + ied * 0.9))), colour, -1)
+        cv2.rectangle(
+            out,
+            (round(float(x0)), round(float(y - ied * 0.8))),
+            (round(float(x1)), round(float(y + ied * 0.9))),
+            colour,
+            -1,
+        )
     return out
 
 
@@ -217,7 +261,9 @@ def darker_skin(rgb: np.ndarray, points: np.ndarray, factor: float = 0.35) -> np
     chin, top = points[lm.CHIN], points[lm.FOREHEAD_TOP]
     x0 = round(float(points[lm.RIGHT_FACE_EDGE][0] - ied * 0.5))
     x1 = round(float(points[lm.LEFT_FACE_EDGE][0] + ied * 0.5))
-    cv2.rectangle(region, (x0, round(float(top[1]))), (x1, round(float(chin[1] + ied * 0.6))), 255, -1)
+    cv2.rectangle(
+        region, (x0, round(float(top[1]))), (x1, round(float(chin[1] + ied * 0.6))), 255, -1
+    )
     skin = ((distance < 9) & (region > 0)).astype(np.float32)
     soft = cv2.GaussianBlur(skin, (0, 0), 2)[..., None]
     gain = 1 - (1 - factor) * soft
@@ -265,5 +311,7 @@ def recolour_hair(b: Base, colour: tuple[int, int, int]) -> np.ndarray:
     hair = b.person & (face == 0) & (rows < brow_line)
     grey = out.astype(np.float32).mean(axis=2)
     gain = grey[hair] / max(float(grey[hair].mean()), 1.0)
-    out[hair] = np.clip(np.array(colour, dtype=np.float32)[None, :] * gain[:, None], 0, 255).astype(np.uint8)
+    out[hair] = np.clip(np.array(colour, dtype=np.float32)[None, :] * gain[:, None], 0, 255).astype(
+        np.uint8
+    )
     return out

@@ -76,7 +76,9 @@ def test_the_print_pixels_come_from_a_reduced_decode_not_the_whole_original(monk
     # the print, the original more than twice what it needs.
     base = Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))).convert("RGB")
     frame = Image.new("RGB", (4000, 3000), (214, 216, 218))
-    frame.paste(base.resize((base.width * 3, base.height * 3), Image.Resampling.LANCZOS), (1300, 500))
+    frame.paste(
+        base.resize((base.width * 3, base.height * 3), Image.Resampling.LANCZOS), (1300, 500)
+    )
     decoded: list[tuple[float, tuple[int, ...]]] = []
     real = DecodedImage.at_least_scale
 

@@ -198,9 +198,7 @@ def _stored_turned(orientation: int) -> tuple[bytes, np.ndarray]:
     exif = Image.Exif()
     exif[0x0112] = orientation
     data = encode(stored, "JPEG", quality=95, exif=exif)
-    reference = ImageOps.exif_transpose(
-        Image.open(io.BytesIO(data))
-    )
+    reference = ImageOps.exif_transpose(Image.open(io.BytesIO(data)))
     return data, np.asarray(reference.convert("RGB"))
 
 
@@ -317,7 +315,9 @@ def test_damaged_uploads_decode_or_are_refused_never_crash(fmt: str) -> None:
     gives 8-bit RGB or refuses with a code, whichever of its two decoders reads the file."""
     photo = Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))).convert("RGB")
     photo = photo.resize((photo.width // 2, photo.height // 2))
-    options: dict[str, object] = {"save_all": True, "append_images": [photo]} if fmt == "MPO" else {}
+    options: dict[str, object] = (
+        {"save_all": True, "append_images": [photo]} if fmt == "MPO" else {}
+    )
     original = encode(photo, fmt, **options)
     rng = np.random.default_rng(9303)
     outcomes: set[str] = set()

@@ -37,7 +37,9 @@ def _distant_photo(scale: float = 0.3) -> np.ndarray:
 
 
 def _search(rgb: np.ndarray) -> list:
-    return find_faces(rgb, tile_fraction=FACES.tile_fraction, tile_grid=FACES.tile_grid, max_faces=FACES.max_faces)
+    return find_faces(
+        rgb, tile_fraction=FACES.tile_fraction, tile_grid=FACES.tile_grid, max_faces=FACES.max_faces
+    )
 
 
 def test_the_whole_frame_misses_the_small_face_and_the_tiles_find_it() -> None:
@@ -102,12 +104,17 @@ def test_known_face_positions_replace_the_grid(monkeypatch: pytest.MonkeyPatch) 
 
     monkeypatch.setattr(face_search_module, "detect_faces", counting)
     faces = find_faces(
-        frame, tile_fraction=FACES.tile_fraction, tile_grid=FACES.tile_grid,
-        max_faces=FACES.max_faces, near=[(float(centre[0]), float(centre[1]))],
+        frame,
+        tile_fraction=FACES.tile_fraction,
+        tile_grid=FACES.tile_grid,
+        max_faces=FACES.max_faces,
+        near=[(float(centre[0]), float(centre[1]))],
     )
     assert len(calls) == 2  # the whole frame, then one tile centred on the known face
     assert len(faces) == 1
-    moved = np.linalg.norm(faces[0].landmarks[:, :2] * (w, h) - grid_face.landmarks[:, :2] * (w, h), axis=1)
+    moved = np.linalg.norm(
+        faces[0].landmarks[:, :2] * (w, h) - grid_face.landmarks[:, :2] * (w, h), axis=1
+    )
     assert np.median(moved) < 3.0
 
 

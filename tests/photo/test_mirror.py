@@ -38,6 +38,7 @@ def test_the_mirror_reading_names_each_score_for_the_side_of_the_photo_it_was_as
     width = float(np.ptp(in_flipped.landmarks[:, 0]) * w)
     again = mirrored_blendshapes(flipped, centre, width)
     assert again is not None
+
     # The mirror of the flipped photo is the original photo, read by the same deterministic
     # model; its scores come back named for the flipped photo's face, whose left is the
     # original's right: eyeBlinkLeft here is the original's eyeBlinkRight.
@@ -119,7 +120,9 @@ def test_the_policy_can_switch_the_second_reading_off() -> None:
     off = dataclasses.replace(
         POLICY, expression=dataclasses.replace(POLICY.expression, mirror_when_doubtful=False)
     )
-    verdict = check_photo_detailed((IMAGES / "astronaut_smiling.png").read_bytes(), policy=off).verdict
+    verdict = check_photo_detailed(
+        (IMAGES / "astronaut_smiling.png").read_bytes(), policy=off
+    ).verdict
     result = verdict.result("expression_neutral")
     assert result is not None and result.details["mirror_mean"] == 0.0
 

@@ -136,8 +136,11 @@ def test_hair_in_coloured_light_is_hair_but_blue_fabric_is_not(
     assert result(c, "no_headgear").status is expected, (hair, result(c, "no_headgear"))
 
 
-@pytest.mark.xfail(strict=True, reason="known limit: a dark navy cap with a shaded white top reads as "
-                   "hair colours (README, Portrait rules part 2); strict, so a fix shows up here")
+@pytest.mark.xfail(
+    strict=True,
+    reason="known limit: a dark navy cap with a shaded white top reads as "
+    "hair colours (README, Portrait rules part 2); strict, so a fix shows up here",
+)
 def test_grace_hoppers_uniform_cap_fails_headgear() -> None:
     """The cap in tests/images/good_portrait.jpg (the same photo) is a head covering."""
     import matplotlib.cbook
@@ -157,13 +160,18 @@ def test_religious_headgear_declaration_turns_fail_into_review_and_nothing_else(
     assert "religiøse" in flagged.message_nb and "Religious" in flagged.message_en
     for before, after in zip(plain.verdict.results, declared.verdict.results, strict=True):
         if before.rule != "no_headgear":
-            assert (before.rule, before.status, before.value) == (after.rule, after.status, after.value)
+            assert (before.rule, before.status, before.value) == (
+                after.rule,
+                after.status,
+                after.value,
+            )
     # Without a covering the declaration changes nothing at all.
     assert status("base", "no_headgear", religious=True) is Status.PASS
 
 
-@pytest.mark.parametrize("edit", ["base", "half_face_shadow", "flash_hot_spot", "busy_background",
-                                  "shadow_beside_head"])
+@pytest.mark.parametrize(
+    "edit", ["base", "half_face_shadow", "flash_hot_spot", "busy_background", "shadow_beside_head"]
+)
 def test_lighting_and_background_verdicts_do_not_depend_on_skin_tone(edit: str) -> None:
     for rule in ("even_lighting", "plain_background"):
         assert status(edit, rule, darker_skin=True) is status(edit, rule), rule
@@ -180,10 +188,21 @@ def test_results_carry_value_threshold_messages_and_regions(rule: str) -> None:
         assert isinstance(r.value, float) and np.isfinite(r.value)
         assert r.threshold and r.message_nb and r.message_en and r.message_nb != r.message_en
         assert r.regions and all(len(region.points) >= 2 for region in r.regions)
-    failing = result(check({"no_glasses": "glasses", "no_headgear": "cap", "ears_visible": "hair_over_ears",
-                            "even_lighting": "half_face_shadow", "plain_background": "busy_background"}[rule]),
-                     rule)
-    assert failing.message_en != result(check("base"), rule).message_en  # the fix, not the pass text
+    failing = result(
+        check(
+            {
+                "no_glasses": "glasses",
+                "no_headgear": "cap",
+                "ears_visible": "hair_over_ears",
+                "even_lighting": "half_face_shadow",
+                "plain_background": "busy_background",
+            }[rule]
+        ),
+        rule,
+    )
+    assert (
+        failing.message_en != result(check("base"), rule).message_en
+    )  # the fix, not the pass text
 
 
 def test_part2_rules_are_fast() -> None:

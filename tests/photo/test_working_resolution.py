@@ -59,7 +59,9 @@ def test_a_small_face_in_the_working_image_is_analysed_on_finer_pixels(half_body
         coarse.main.ied / coarse_image.scale, rel=0.05
     )
     size = check.verdict.result("face_size")
-    assert size is not None and size.value == pytest.approx(finer_ied / check.analysis.image.scale, rel=0.01)
+    assert size is not None and size.value == pytest.approx(
+        finer_ied / check.analysis.image.scale, rel=0.01
+    )
 
 
 def test_a_big_enough_face_is_analysed_once() -> None:

@@ -67,7 +67,9 @@ def corrupt_jpeg(portrait_jpeg: bytes) -> bytes:
 
 def _png_chunk(kind: bytes, payload: bytes) -> bytes:
     return (
-        struct.pack(">I", len(payload)) + kind + payload
+        struct.pack(">I", len(payload))
+        + kind
+        + payload
         + struct.pack(">I", zlib.crc32(kind + payload) & 0xFFFFFFFF)
     )
 
@@ -82,7 +84,9 @@ def bomb_png() -> bytes:
     idat = b"".join(chunks) + compressor.flush()
     header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
     return (
-        b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + _png_chunk(b"IDAT", idat)
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", idat)
         + _png_chunk(b"IEND", b"")
     )
 
@@ -159,9 +163,18 @@ def settings_env(settings: QueueSettings, store_root: Path) -> dict[str, str]:
         env["RABBITMQ_URL"] = settings.rabbitmq_url
     env["HMSVERIFY_QUEUE_DATA_DIR"] = str(store_root)
     for name in (
-        "namespace", "min_backoff_ms", "max_backoff_ms", "max_retries", "heartbeat_timeout_ms",
-        "maintenance_chance", "broker_check_interval_s", "sweep_interval_s", "time_limit_ms",
-        "time_limit_interval_ms", "max_worker_deaths", "sqlite_busy_timeout_s",
+        "namespace",
+        "min_backoff_ms",
+        "max_backoff_ms",
+        "max_retries",
+        "heartbeat_timeout_ms",
+        "maintenance_chance",
+        "broker_check_interval_s",
+        "sweep_interval_s",
+        "time_limit_ms",
+        "time_limit_interval_ms",
+        "max_worker_deaths",
+        "sqlite_busy_timeout_s",
     ):
         env[f"HMSVERIFY_QUEUE_{name.upper()}"] = str(getattr(settings, name))
     return env
@@ -178,7 +191,6 @@ def wait_for(predicate: Callable[[], bool], timeout_s: float, what: str) -> None
 
 def all_have_one_verdict(store: SqliteUploadStore, refs: list[UploadRef]) -> bool:
     return all(len(store.verdicts(r.upload_id)) == 1 for r in refs)
-
 
 
 @dataclass

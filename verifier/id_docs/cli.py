@@ -91,7 +91,9 @@ def format_verdict(verdict: IdVerdict, lang: str) -> str:
         measured = f" ({check.value:.3f})" if isinstance(check.value, float) else ""
         out.append(f"[{label}] {check.rule}{measured}: {check.message(lang)}")
     out.append("")
-    out.append(("Resultat: " if nb else "Verdict: ") + _STATUS_LABELS[verdict.status][0 if nb else 1])
+    out.append(
+        ("Resultat: " if nb else "Verdict: ") + _STATUS_LABELS[verdict.status][0 if nb else 1]
+    )
     return "\n".join(out)
 
 

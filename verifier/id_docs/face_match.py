@@ -130,9 +130,7 @@ def detect_faces(rgb: np.ndarray, min_score: float) -> list[DetectedFace]:
     all_boxes = np.concatenate(boxes) / scale
     all_scores = np.concatenate(scores)
     all_marks = np.concatenate(marks) / scale
-    kept = cv2.dnn.NMSBoxes(
-        all_boxes.tolist(), all_scores.tolist(), float(min_score), _NMS_IOU
-    )
+    kept = cv2.dnn.NMSBoxes(all_boxes.tolist(), all_scores.tolist(), float(min_score), _NMS_IOU)
     faces = [
         DetectedFace(
             box=(

@@ -87,7 +87,13 @@ def _dark_blobs(grey: np.ndarray) -> np.ndarray:
     w, h, area = stats[:, 2], stats[:, 3], stats[:, 4]
     # Orientation-free here; the shape test for upright glyphs is made per reading axis.
     long_side, short_side = np.maximum(w, h), np.minimum(w, h)
-    keep = (long_side >= 5) & (long_side <= 144) & (short_side >= 1) & (area >= 0.12 * w * h) & (area >= 8)
+    keep = (
+        (long_side >= 5)
+        & (long_side <= 144)
+        & (short_side >= 1)
+        & (area >= 0.12 * w * h)
+        & (area >= 8)
+    )
     return stats[keep]
 
 
@@ -123,7 +129,12 @@ def _chain(stats: np.ndarray) -> list[_Row]:
         ratio = h[j] / h[i]
         dy = np.abs(cy[j] - cy[i])
         d = dx + 2 * dy
-        ok = (dx >= 0.45 * h[i]) & (ratio >= 0.6) & (ratio <= 1.6) & (dy <= 0.3 * h[i] + tan_max * dx)
+        ok = (
+            (dx >= 0.45 * h[i])
+            & (ratio >= 0.6)
+            & (ratio <= 1.6)
+            & (dy <= 0.3 * h[i] + tan_max * dx)
+        )
         better = ok & (d < best_d[i])
         best_d[i[better]] = d[better]
         nxt[i[better]] = j[better]
@@ -142,9 +153,7 @@ def _chain(stats: np.ndarray) -> list[_Row]:
             members.append(int(nxt[members[-1]]))
         if len(members) >= 4:
             idx = np.array(members)
-            rows.append(
-                _Row(np.stack([cx[idx], cy[idx]], 1), h[idx], x[idx], x[idx] + w[idx])
-            )
+            rows.append(_Row(np.stack([cx[idx], cy[idx]], 1), h[idx], x[idx], x[idx] + w[idx]))
     return rows
 
 
@@ -229,7 +238,9 @@ def _lines(rows: list[_Row]) -> list[_Line]:
         length = float(row.rights.max() - row.lefts.min())
         if length < 8 * hh:
             continue
-        lines.append(_Line(a, b, hh, float(row.lefts.min()), float(row.rights.max()), len(row.centres)))
+        lines.append(
+            _Line(a, b, hh, float(row.lefts.min()), float(row.rights.max()), len(row.centres))
+        )
     return lines
 
 
@@ -261,9 +272,7 @@ def _groups(lines: list[_Line]) -> list[list[_Line]]:
     return groups
 
 
-def _to_original(
-    point: tuple[float, float], transposed: bool, scale: float
-) -> tuple[float, float]:
+def _to_original(point: tuple[float, float], transposed: bool, scale: float) -> tuple[float, float]:
     x, y = point
     if transposed:
         x, y = y, x
@@ -283,7 +292,9 @@ def locate_mrz(rgb: np.ndarray, max_candidates: int = 4) -> list[MrzCandidate]:
     h, w = rgb.shape[:2]
     scale = _WORK_LONG_SIDE / max(h, w)
     interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC
-    work = cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=interpolation)
+    work = cv2.resize(
+        rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=interpolation
+    )
     work = brightest_channel(work)
     stats = _dark_blobs(work)
     candidates: list[MrzCandidate] = []

@@ -30,7 +30,9 @@ def normalise_line(grey: np.ndarray, width: int | None = None) -> np.ndarray:
     h, w = grey.shape[:2]
     width = width or max(8, round(w * LINE_HEIGHT / h * X_SCALE))
     resized = cv2.resize(
-        grey, (width, LINE_HEIGHT), interpolation=cv2.INTER_AREA if h > LINE_HEIGHT else cv2.INTER_CUBIC
+        grey,
+        (width, LINE_HEIGHT),
+        interpolation=cv2.INTER_AREA if h > LINE_HEIGHT else cv2.INTER_CUBIC,
     ).astype(np.float32)
     low, high = np.percentile(resized, (2, 98))
     return np.clip((resized - low) / max(high - low, 8.0), 0.0, 1.0).astype(np.float32) - 0.5

@@ -170,9 +170,7 @@ class MrzParse:
         lists (old `SI<`, a `<<<` nationality) that no reading can fix.
         """
         reading_problems = (ProblemKind.SHAPE, ProblemKind.CHARSET, ProblemKind.CHECK_DIGIT)
-        return self.data is not None and not any(
-            p.kind in reading_problems for p in self.problems
-        )
+        return self.data is not None and not any(p.kind in reading_problems for p in self.problems)
 
     @property
     def failed_check_digits(self) -> list[str]:

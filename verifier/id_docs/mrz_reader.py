@@ -41,7 +41,10 @@ from verifier.id_docs.name_prior import prefer_likely_names
 # Crop geometry, matching the recogniser's training (glyphs 45-75 % of the crop height).
 _CROP_HEIGHT_PER_GLYPH = 1 / 0.6
 _END_MARGINS = (0.9, 2.4)
-_ENSEMBLE_HEIGHTS = (1 / 0.5, 1 / 0.7)  # further crops, glyph at 50 % and 70 % of the height  # glyph heights added at both ends; the wider one on a second try
+_ENSEMBLE_HEIGHTS = (
+    1 / 0.5,
+    1 / 0.7,
+)  # further crops, glyph at 50 % and 70 % of the height  # glyph heights added at both ends; the wider one on a second try
 # Acceptance of the own reading (see `_acceptable`).
 _MAX_CORRECTION_COST = 9.0
 _MIN_MEAN_CONFIDENCE = 0.80
@@ -114,7 +117,10 @@ def _cut_line(
     # Maps output (x, y) to source: origin + x * u + y * n.
     matrix = np.array([[ux, nx, ox], [uy, ny, oy]], np.float32)
     return cv2.warpAffine(
-        grey, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        grey,
+        matrix,
+        (out_w, out_h),
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_REPLICATE,
     )
 
@@ -122,7 +128,13 @@ def _cut_line(
 def _formats_for(row_count: int) -> list[tuple[str, tuple[int, ...]]]:
     """(format, indices of the rows used) hypotheses for a candidate with this many rows."""
     if row_count >= 3:
-        return [("TD1", (0, 1, 2)), ("TD3", (0, 1)), ("TD3", (1, 2)), ("TD2", (0, 1)), ("TD2", (1, 2))]
+        return [
+            ("TD1", (0, 1, 2)),
+            ("TD3", (0, 1)),
+            ("TD3", (1, 2)),
+            ("TD2", (0, 1)),
+            ("TD2", (1, 2)),
+        ]
     return [("TD3", (0, 1)), ("TD2", (0, 1))]
 
 
@@ -152,13 +164,24 @@ def _hypothesis(
         # (and some specimens print a wrong check digit that no correction should hide).
         corrected, check_cost = typed, 0.0
     cost = kind_cost + country_cost + check_cost
-    changes = sum(a != b for old, new in zip(lines, corrected, strict=True) for a, b in zip(old, new, strict=True))
+    changes = sum(
+        a != b
+        for old, new in zip(lines, corrected, strict=True)
+        for a, b in zip(old, new, strict=True)
+    )
     # After counting the check-digit corrections: names carry no check digit to disturb.
     corrected = prefer_likely_names(layout, corrected, alternatives, max_gap=_NAME_PRIOR_MAX_GAP)
     length_error = sum(abs(len(r.free_text) - LINE_LENGTHS[doc_format]) for r in readings)
     return _Hypothesis(
-        doc_format, corrected, readings, failing_groups(layout, corrected), changes, cost,
-        length_error, angle_deg, box,
+        doc_format,
+        corrected,
+        readings,
+        failing_groups(layout, corrected),
+        changes,
+        cost,
+        length_error,
+        angle_deg,
+        box,
     )
 
 
@@ -299,13 +322,19 @@ def read_mrz(rgb: np.ndarray, *, second_opinion: bool = True) -> MrzRead:
         if other is not None and _passporteye_trustworthy(*other):
             doc_format, lines = other
             return MrzRead(
-                lines=lines, doc_format=doc_format, rotation_degrees=0, method="passporteye",
+                lines=lines,
+                doc_format=doc_format,
+                rotation_degrees=0,
+                method="passporteye",
                 elapsed_ms=(time.perf_counter() - started) * 1000,
             )
     if best is not None:
         return _from_hypothesis(best, started)
     return MrzRead(
-        lines=None, doc_format=None, rotation_degrees=0, method="project",
+        lines=None,
+        doc_format=None,
+        rotation_degrees=0,
+        method="project",
         elapsed_ms=(time.perf_counter() - started) * 1000,
     )
 

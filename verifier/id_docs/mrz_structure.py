@@ -38,24 +38,53 @@ _NAME_LINE = {n: _layout([(1, LETTERS), (1, ALPHA), (3, ALPHA), (n - 5, ALPHA)])
 ALLOWED: dict[str, list[list[str]]] = {
     "TD3": [
         _NAME_LINE[44],
-        _layout([
-            (9, ALNUM), (1, NUMERIC), (3, ALPHA), (6, NUMERIC), (1, NUMERIC), (1, SEX), (6, NUMERIC),
-            (1, NUMERIC), (14, ALNUM), (1, NUMERIC), (1, DIGITS),
-        ]),
+        _layout(
+            [
+                (9, ALNUM),
+                (1, NUMERIC),
+                (3, ALPHA),
+                (6, NUMERIC),
+                (1, NUMERIC),
+                (1, SEX),
+                (6, NUMERIC),
+                (1, NUMERIC),
+                (14, ALNUM),
+                (1, NUMERIC),
+                (1, DIGITS),
+            ]
+        ),
     ],
     "TD2": [
         _NAME_LINE[36],
-        _layout([
-            (9, ALNUM), (1, NUMERIC), (3, ALPHA), (6, NUMERIC), (1, NUMERIC), (1, SEX), (6, NUMERIC),
-            (1, NUMERIC), (7, ALNUM), (1, DIGITS),
-        ]),
+        _layout(
+            [
+                (9, ALNUM),
+                (1, NUMERIC),
+                (3, ALPHA),
+                (6, NUMERIC),
+                (1, NUMERIC),
+                (1, SEX),
+                (6, NUMERIC),
+                (1, NUMERIC),
+                (7, ALNUM),
+                (1, DIGITS),
+            ]
+        ),
     ],
     "TD1": [
         _layout([(1, LETTERS), (1, ALPHA), (3, ALPHA), (9, ALNUM), (1, NUMERIC), (15, ALNUM)]),
-        _layout([
-            (6, NUMERIC), (1, NUMERIC), (1, SEX), (6, NUMERIC), (1, NUMERIC), (3, ALPHA), (11, ALNUM),
-            (1, DIGITS),
-        ]),
+        _layout(
+            [
+                (6, NUMERIC),
+                (1, NUMERIC),
+                (1, SEX),
+                (6, NUMERIC),
+                (1, NUMERIC),
+                (3, ALPHA),
+                (11, ALNUM),
+                (1, DIGITS),
+            ]
+        ),
         _layout([(30, ALPHA)]),
     ],
 }
@@ -65,17 +94,35 @@ ALLOWED: dict[str, list[list[str]]] = {
 # end of the second line and no composite check digit.
 ALLOWED["MRVA"] = [
     ALLOWED["TD3"][0],
-    _layout([
-        (9, ALNUM), (1, NUMERIC), (3, ALPHA), (6, NUMERIC), (1, NUMERIC), (1, SEX), (6, NUMERIC),
-        (1, NUMERIC), (16, ALNUM),
-    ]),
+    _layout(
+        [
+            (9, ALNUM),
+            (1, NUMERIC),
+            (3, ALPHA),
+            (6, NUMERIC),
+            (1, NUMERIC),
+            (1, SEX),
+            (6, NUMERIC),
+            (1, NUMERIC),
+            (16, ALNUM),
+        ]
+    ),
 ]
 ALLOWED["MRVB"] = [
     ALLOWED["TD2"][0],
-    _layout([
-        (9, ALNUM), (1, NUMERIC), (3, ALPHA), (6, NUMERIC), (1, NUMERIC), (1, SEX), (6, NUMERIC),
-        (1, NUMERIC), (8, ALNUM),
-    ]),
+    _layout(
+        [
+            (9, ALNUM),
+            (1, NUMERIC),
+            (3, ALPHA),
+            (6, NUMERIC),
+            (1, NUMERIC),
+            (1, SEX),
+            (6, NUMERIC),
+            (1, NUMERIC),
+            (8, ALNUM),
+        ]
+    ),
 ]
 VISA_LAYOUT = {"TD3": "MRVA", "TD2": "MRVB"}
 
@@ -119,7 +166,9 @@ CHECK_GROUPS: dict[str, tuple[CheckGroup, ...]] = {
         CheckGroup("birth_date", _span(1, 0, 6), (1, 6)),
         CheckGroup("expiry_date", _span(1, 8, 14), (1, 14)),
         CheckGroup(
-            "composite", _span(0, 5, 30) + _span(1, 0, 7) + _span(1, 8, 15) + _span(1, 18, 29), (1, 29)
+            "composite",
+            _span(0, 5, 30) + _span(1, 0, 7) + _span(1, 8, 15) + _span(1, 18, 29),
+            (1, 29),
         ),
     ),
 }
@@ -184,7 +233,9 @@ def correct_with_alternatives(
             if other is not group and group_holds(other, as_text)
             for pos in (*other.fields, other.check)
         }
-        positions = [p for p in (*group.fields, group.check) if p in by_position and p not in protected]
+        positions = [
+            p for p in (*group.fields, group.check) if p in by_position and p not in protected
+        ]
         best: tuple[float, tuple[Alternative, ...]] | None = None
         for changes in range(1, min(max_changes, max_total_changes - total_changes) + 1):
             for combo_positions in itertools.combinations(positions, changes):
@@ -210,8 +261,17 @@ def correct_with_alternatives(
 # Letters and digits OCR-B readers confuse; in free (alphanumeric) fields only the neighbours
 # tell them apart, and the 7-3-1 weights cannot (S and 8, K and '<' differ by 20).
 _LOOKALIKE_DIGIT = {
-    "O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "Z": "2", "S": "58", "G": "6",
-    "B": "8", "A": "4",
+    "O": "0",
+    "Q": "0",
+    "D": "0",
+    "U": "0",
+    "I": "1",
+    "L": "1",
+    "Z": "2",
+    "S": "58",
+    "G": "6",
+    "B": "8",
+    "A": "4",
 }
 _LOOKALIKE_LETTER = {"0": "OD", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G", "8": "BS"}
 _MAX_LOOKALIKE_COST = 4.0
@@ -225,9 +285,7 @@ _MAX_UNCHECKED_LOOKALIKE_COST = 8.0
 
 def covered_positions(doc_format: str) -> frozenset[tuple[int, int]]:
     """(line, index) of every character some check digit covers, check digits included."""
-    return frozenset(
-        pos for g in CHECK_GROUPS[doc_format] for pos in (*g.fields, g.check)
-    )
+    return frozenset(pos for g in CHECK_GROUPS[doc_format] for pos in (*g.fields, g.check))
 
 
 def _is_free(doc_format: str, line: int, index: int) -> bool:
@@ -320,7 +378,9 @@ def correct_country_codes(
             continue
         best: tuple[float, tuple[Alternative, ...]] | None = None
         for changes in (1, 2):
-            for chosen in itertools.combinations([p for p in positions if p in by_position], changes):
+            for chosen in itertools.combinations(
+                [p for p in positions if p in by_position], changes
+            ):
                 for combo in itertools.product(*(by_position[p] for p in chosen)):
                     cost = sum(a.cost for a in combo)
                     if cost > max_cost or (best is not None and cost >= best[0]):

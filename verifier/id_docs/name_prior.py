@@ -89,7 +89,8 @@ def prefer_likely_names(
             )
         best = step
     _, name = min(
-        (total + weight * model.cost(prev, FILLER), so_far) for prev, (total, so_far) in best.items()
+        (total + weight * model.cost(prev, FILLER), so_far)
+        for prev, (total, so_far) in best.items()
     )
     out = list(lines)
     out[line_no] = text[:start] + name + text[stop:]

@@ -56,9 +56,7 @@ def _spellings(char: str) -> tuple[str, ...]:
     if "A" <= upper <= "Z" or upper == "<":
         return (upper,)
     # Decompose (É -> E + combining accent) and keep the base letters only.
-    base = "".join(
-        c for c in unicodedata.normalize("NFKD", upper) if "A" <= c <= "Z"
-    )
+    base = "".join(c for c in unicodedata.normalize("NFKD", upper) if "A" <= c <= "Z")
     return (base,)
 
 

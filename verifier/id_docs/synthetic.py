@@ -25,10 +25,50 @@ MRZ_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
 
 # Codes seen on real documents; the issuing state and nationality are drawn from these.
 _STATES = (
-    "NOR", "SWE", "DNK", "FIN", "ISL", "DEU", "POL", "LTU", "LVA", "EST", "ROU", "BGR", "UKR",
-    "GBR", "IRL", "FRA", "ESP", "PRT", "ITA", "NLD", "BEL", "CZE", "SVK", "HUN", "HRV", "SRB",
-    "BIH", "USA", "CAN", "AUS", "CHN", "IND", "PHL", "VNM", "THA", "TUR", "SYR", "ERI", "SOM",
-    "UTO", "D<<", "GBD", "XXA", "UNK",
+    "NOR",
+    "SWE",
+    "DNK",
+    "FIN",
+    "ISL",
+    "DEU",
+    "POL",
+    "LTU",
+    "LVA",
+    "EST",
+    "ROU",
+    "BGR",
+    "UKR",
+    "GBR",
+    "IRL",
+    "FRA",
+    "ESP",
+    "PRT",
+    "ITA",
+    "NLD",
+    "BEL",
+    "CZE",
+    "SVK",
+    "HUN",
+    "HRV",
+    "SRB",
+    "BIH",
+    "USA",
+    "CAN",
+    "AUS",
+    "CHN",
+    "IND",
+    "PHL",
+    "VNM",
+    "THA",
+    "TUR",
+    "SYR",
+    "ERI",
+    "SOM",
+    "UTO",
+    "D<<",
+    "GBD",
+    "XXA",
+    "UNK",
 )
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _DIGITS = "0123456789"
@@ -113,9 +153,16 @@ def td3_lines(person: Identity, doc_type: str = "P<") -> list[str]:
     optional = _field(person.optional, 14)
     optional_check = "<" if optional == "<" * 14 else compute_check_digit(optional)
     body = (
-        number + compute_check_digit(number) + _field(person.nationality, 3) + birth
-        + compute_check_digit(birth) + person.sex + expiry + compute_check_digit(expiry)
-        + optional + optional_check
+        number
+        + compute_check_digit(number)
+        + _field(person.nationality, 3)
+        + birth
+        + compute_check_digit(birth)
+        + person.sex
+        + expiry
+        + compute_check_digit(expiry)
+        + optional
+        + optional_check
     )
     composite = body[0:10] + body[13:20] + body[21:43]
     return [line1, body + compute_check_digit(composite)]
@@ -129,8 +176,14 @@ def td2_lines(person: Identity, doc_type: str = "I<") -> list[str]:
     birth = _yymmdd(person.birth)
     expiry = _yymmdd(person.expiry)
     body = (
-        number + compute_check_digit(number) + _field(person.nationality, 3) + birth
-        + compute_check_digit(birth) + person.sex + expiry + compute_check_digit(expiry)
+        number
+        + compute_check_digit(number)
+        + _field(person.nationality, 3)
+        + birth
+        + compute_check_digit(birth)
+        + person.sex
+        + expiry
+        + compute_check_digit(expiry)
         + _field(person.optional, 7)
     )
     composite = body[0:10] + body[13:20] + body[21:35]
@@ -141,14 +194,22 @@ def td1_lines(person: Identity, doc_type: str = "I<") -> list[str]:
     """The three 30-character lines of an ID card (ICAO 9303 Part 5)."""
     number = _field(person.document_number, 9)
     line1 = (
-        _field(doc_type, 2) + _field(person.issuing_state, 3) + number
-        + compute_check_digit(number) + _field(person.optional, 15)
+        _field(doc_type, 2)
+        + _field(person.issuing_state, 3)
+        + number
+        + compute_check_digit(number)
+        + _field(person.optional, 15)
     )
     birth = _yymmdd(person.birth)
     expiry = _yymmdd(person.expiry)
     line2 = (
-        birth + compute_check_digit(birth) + person.sex + expiry + compute_check_digit(expiry)
-        + _field(person.nationality, 3) + "<" * 11
+        birth
+        + compute_check_digit(birth)
+        + person.sex
+        + expiry
+        + compute_check_digit(expiry)
+        + _field(person.nationality, 3)
+        + "<" * 11
     )
     composite = line1[5:30] + line2[0:7] + line2[8:15] + line2[18:29]
     line2 += compute_check_digit(composite)
@@ -239,7 +300,11 @@ def _document(seed: int, doc_format: str, width: int, height: int) -> SyntheticD
     portrait_w = round(portrait_h * 0.78)
     page.paste(_portrait((portrait_w, portrait_h)), (margin_x, round(height * 0.15)))
     _draw_fields(
-        draw, margin_x * 2 + portrait_w, round(height * 0.16), person, max(12, (mrz_y - height // 5) // 8)
+        draw,
+        margin_x * 2 + portrait_w,
+        round(height * 0.16),
+        person,
+        max(12, (mrz_y - height // 5) // 8),
     )
     font = ocrb_font(max(4, round(cap / 0.72)))
     x0, y_top = margin_x, mrz_y

@@ -53,7 +53,10 @@ def _ellipse_points(centre: np.ndarray, axes: tuple[float, float], angle: float)
     pts = cv2.ellipse2Poly(
         (round(float(centre[0])), round(float(centre[1]))),
         (max(1, round(axes[0])), max(1, round(axes[1]))),
-        round(angle), 0, 360, 10,
+        round(angle),
+        0,
+        360,
+        10,
     )
     return np.asarray(pts, dtype=np.int32)
 
@@ -93,14 +96,16 @@ def sample_background(
     neck = chin_s - up * 0.1 * head_height
     shoulders = chin_s - up * 0.45 * head_height
     below = -up * 3 * head_height
-    torso = np.array([
-        neck + across * width * 0.45,
-        neck - across * width * 0.45,
-        shoulders - across * width * SHOULDER_WIDTH_FACTOR,
-        shoulders - across * width * SHOULDER_WIDTH_FACTOR + below,
-        shoulders + across * width * SHOULDER_WIDTH_FACTOR + below,
-        shoulders + across * width * SHOULDER_WIDTH_FACTOR,
-    ])
+    torso = np.array(
+        [
+            neck + across * width * 0.45,
+            neck - across * width * 0.45,
+            shoulders - across * width * SHOULDER_WIDTH_FACTOR,
+            shoulders - across * width * SHOULDER_WIDTH_FACTOR + below,
+            shoulders + across * width * SHOULDER_WIDTH_FACTOR + below,
+            shoulders + across * width * SHOULDER_WIDTH_FACTOR,
+        ]
+    )
     person = np.zeros((sh, sw), dtype=np.uint8)
     cv2.fillPoly(person, [head, np.round(torso).astype(np.int32)], 255)
     near = np.zeros((sh, sw), dtype=np.uint8)

@@ -27,7 +27,9 @@ def _tile_origins(size: int, tile: int, count: int) -> list[int]:
     return sorted({round(i * (size - tile) / (count - 1)) for i in range(count)})
 
 
-def _in_frame(face: RawFace, x0: int, y0: int, tile_w: int, tile_h: int, width: int, height: int) -> RawFace:
+def _in_frame(
+    face: RawFace, x0: int, y0: int, tile_w: int, tile_h: int, width: int, height: int
+) -> RawFace:
     """The face found in a tile, with its landmarks in the whole frame's normalised coordinates
     (z is in units of the image width, so it scales with x)."""
     points = face.landmarks.copy()
@@ -90,7 +92,9 @@ def find_faces(
             face = _in_frame(raw, x0, y0, tile_w, tile_h, width, height)
             centre, size = _centre_and_size(face, width, height)
             offset = float(np.linalg.norm(centre - tile_centre)) / max(size, 1.0)
-            same = [i for i, known in enumerate(found) if np.linalg.norm(known[1] - centre) < 0.5 * size]
+            same = [
+                i for i, known in enumerate(found) if np.linalg.norm(known[1] - centre) < 0.5 * size
+            ]
             if not same:
                 found.append((offset, centre, size, face))
             elif offset < found[same[0]][0]:

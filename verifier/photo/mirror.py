@@ -36,7 +36,10 @@ def mirrored_blendshapes(
     found = detect_faces(cv2.flip(rgb, 1))
     mirrored_x = width - 1 - centre[0]
     for face in found:
-        if np.linalg.norm(face.pixel_centre(width, rgb.shape[0]) - (mirrored_x, centre[1])) < 0.25 * face_width:
+        if (
+            np.linalg.norm(face.pixel_centre(width, rgb.shape[0]) - (mirrored_x, centre[1]))
+            < 0.25 * face_width
+        ):
             return {_swap_sides(name): score for name, score in face.blendshapes.items()}
     return None
 

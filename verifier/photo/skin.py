@@ -35,7 +35,9 @@ class SkinReference:
     def hue(self) -> float:
         return float(np.arctan2(self.lab[2], self.lab[1]))
 
-    def like(self, lab: np.ndarray, luma: np.ndarray, stops: float = BRIGHTNESS_STOPS) -> np.ndarray:
+    def like(
+        self, lab: np.ndarray, luma: np.ndarray, stops: float = BRIGHTNESS_STOPS
+    ) -> np.ndarray:
         """bool array: which pixels (any shape, Lab in the last axis) look like this skin."""
         ratio = np.abs(np.log2((luma + 1e-3) / max(self.luma, 1e-3)))
         ok = ratio < stops
@@ -48,7 +50,9 @@ class SkinReference:
         return np.asarray(ok)
 
 
-def skin_reference(aligned: AlignedFace, box: tuple[float, float, float, float] = CHEEKS_BOX) -> SkinReference:
+def skin_reference(
+    aligned: AlignedFace, box: tuple[float, float, float, float] = CHEEKS_BOX
+) -> SkinReference:
     rows, cols = aligned.box(*box)
     mask = aligned.skin[rows, cols]
     if mask.sum() < 10:  # a face this small or covered: fall back to the whole box

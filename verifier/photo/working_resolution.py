@@ -45,7 +45,9 @@ def analyse_at_working_resolution(
         return image, analysis
     finer = image.at_scale(scale)
     ratio = finer.scale / image.scale
-    known = [(float(face.centre[0]) * ratio, float(face.centre[1]) * ratio) for face in analysis.faces]
+    known = [
+        (float(face.centre[0]) * ratio, float(face.centre[1]) * ratio) for face in analysis.faces
+    ]
     refined = analyse(finer, faces, near=known)
     if refined.main is None:  # the finer copy lost the face: what was found stands
         return image, analysis

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+
 def run_worker_process(threads: int, queues: Sequence[str] | None) -> int:
     """One worker process: loads the models, consumes until SIGTERM/SIGINT, then drains."""
     from dramatiq import Worker
@@ -133,7 +134,11 @@ class Supervisor:
             )
             log.error(
                 "worker slot %d: process %d exited with %s after %.1f s; restarting in %.1f s",
-                slot, child.process.pid, code, lived, pause,
+                slot,
+                child.process.pid,
+                code,
+                lived,
+                pause,
             )
             if pause and self.stopping.wait(pause):
                 return

@@ -80,8 +80,13 @@ def _font_choice(rng: np.random.Generator) -> tuple[str, float]:
 
 
 def _draw_row(
-    draw: ImageDraw.ImageDraw, text: str, x: float, y_cap_top: float, pitch: float,
-    font: ImageFont.FreeTypeFont, ink: int,
+    draw: ImageDraw.ImageDraw,
+    text: str,
+    x: float,
+    y_cap_top: float,
+    pitch: float,
+    font: ImageFont.FreeTypeFont,
+    ink: int,
 ) -> None:
     top_offset = font.getbbox("H")[1]
     for i, char in enumerate(text):
@@ -97,11 +102,14 @@ def _background(rng: np.random.Generator, height: int, width: int) -> np.ndarray
     if rng.random() < 0.6:  # guilloche / security print waves
         period = rng.uniform(6, 30)
         bg += rng.uniform(3, 28) * np.sin(
-            xs / period * np.cos(rng.uniform(0, np.pi)) + ys / period * rng.uniform(-1, 1)
+            xs / period * np.cos(rng.uniform(0, np.pi))
+            + ys / period * rng.uniform(-1, 1)
             + rng.uniform(1, 5) * np.sin(ys / rng.uniform(10, 40))
         )
     if rng.random() < 0.3:  # fine paper grain
-        grain = rng.normal(0, rng.uniform(2, 10), (height // 3 + 1, width // 3 + 1)).astype(np.float32)
+        grain = rng.normal(0, rng.uniform(2, 10), (height // 3 + 1, width // 3 + 1)).astype(
+            np.float32
+        )
         bg += cv2.resize(grain, (width, height), interpolation=cv2.INTER_LINEAR)
     return bg
 
@@ -126,7 +134,9 @@ def make_line_sample(rng: np.random.Generator) -> LineSample:
     for direction in (-1, 1):  # neighbouring MRZ lines, sometimes absent (first/last line)
         if rng.random() < 0.7:
             neighbour = "".join(rng.choice(list(MRZ_ALPHABET), size=len(text) + 4))
-            _draw_row(draw, neighbour, margin_l - 2 * pitch, y_line + direction * gap, pitch, font, 255)
+            _draw_row(
+                draw, neighbour, margin_l - 2 * pitch, y_line + direction * gap, pitch, font, 255
+            )
     mask = np.asarray(ink_mask_img, np.float32) / 255.0
     if rng.random() < 0.3:  # ink bleed or thin print
         kernel = np.ones((3, 3), np.uint8)
@@ -170,7 +180,11 @@ def make_line_sample(rng: np.random.Generator) -> LineSample:
     # whole passport page in a few hundred pixels) are where the look-alikes blur together.
     roll = rng.random()
     target_cap = (
-        rng.uniform(5, 11) if roll < 0.3 else rng.uniform(9, 18) if roll < 0.55 else rng.uniform(5, 30)
+        rng.uniform(5, 11)
+        if roll < 0.3
+        else rng.uniform(9, 18)
+        if roll < 0.55
+        else rng.uniform(5, 30)
     )
     factor = target_cap / cap
     small_size = (max(8, round(image.shape[1] * factor)), max(4, round(image.shape[0] * factor)))

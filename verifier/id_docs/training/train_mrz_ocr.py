@@ -40,14 +40,22 @@ class MrzLineNet(nn.Module):
             return [nn.Conv2d(cin, cout, 3, padding=1, bias=False), nn.BatchNorm2d(cout), nn.ReLU()]
 
         self.features = nn.Sequential(
-            *block(1, c[0]), nn.MaxPool2d(2, 2),            # 16 x W/2
-            *block(c[0], c[1]), nn.MaxPool2d(2, 2),           # 8 x W/4
-            *block(c[1], c[2]), *block(c[2], c[2]), nn.MaxPool2d((2, 1), (2, 1)),  # 4 x W/4
-            *block(c[2], c[3]), nn.MaxPool2d((2, 1), (2, 1)),  # 2 x W/4
-            nn.Conv2d(c[3], c[4], (2, 1), bias=False), nn.BatchNorm2d(c[4]), nn.ReLU(),  # 1 x W/4
+            *block(1, c[0]),
+            nn.MaxPool2d(2, 2),  # 16 x W/2
+            *block(c[0], c[1]),
+            nn.MaxPool2d(2, 2),  # 8 x W/4
+            *block(c[1], c[2]),
+            *block(c[2], c[2]),
+            nn.MaxPool2d((2, 1), (2, 1)),  # 4 x W/4
+            *block(c[2], c[3]),
+            nn.MaxPool2d((2, 1), (2, 1)),  # 2 x W/4
+            nn.Conv2d(c[3], c[4], (2, 1), bias=False),
+            nn.BatchNorm2d(c[4]),
+            nn.ReLU(),  # 1 x W/4
         )
         self.sequence = nn.Sequential(
-            nn.Conv1d(c[4], c[5], 5, padding=2), nn.ReLU(),
+            nn.Conv1d(c[4], c[5], 5, padding=2),
+            nn.ReLU(),
             nn.Conv1d(c[5], classes, 1),
         )
 
@@ -67,14 +75,18 @@ class SyntheticLines(IterableDataset):
             yield make_line_sample(rng)
 
 
-def collate(samples: list[LineSample]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+def collate(
+    samples: list[LineSample],
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     width = max(s.image.shape[1] for s in samples)
     width = (width + 3) // 4 * 4
     batch = np.zeros((len(samples), 1, LINE_HEIGHT, width), np.float32)
     for i, s in enumerate(samples):
         batch[i, 0, :, : s.image.shape[1]] = s.image
         batch[i, 0, :, s.image.shape[1] :] = float(np.median(s.image[:, -3:]))
-    targets = torch.tensor([ALPHABET.index(c) + 1 for s in samples for c in s.text], dtype=torch.long)
+    targets = torch.tensor(
+        [ALPHABET.index(c) + 1 for s in samples for c in s.text], dtype=torch.long
+    )
     target_lengths = torch.tensor([len(s.text) for s in samples], dtype=torch.long)
     input_lengths = torch.tensor([s.image.shape[1] // 4 for s in samples], dtype=torch.long)
     return torch.from_numpy(batch), targets, input_lengths, target_lengths
@@ -102,21 +114,30 @@ def export_onnx(model: MrzLineNet, out: Path) -> None:
     model.eval()
     dummy = torch.zeros(1, 1, LINE_HEIGHT, 400)
     torch.onnx.export(
-        model, (dummy,), str(out), input_names=["image"], output_names=["logits"],
+        model,
+        (dummy,),
+        str(out),
+        input_names=["image"],
+        output_names=["logits"],
         dynamic_axes={"image": {0: "batch", 3: "width"}, "logits": {0: "batch", 1: "frames"}},
-        opset_version=17, dynamo=False,
+        opset_version=17,
+        dynamo=False,
     )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", type=Path, default=Path("models/mrz_ocr_crnn.onnx"))
     parser.add_argument("--seed", type=int, default=20261128)
     parser.add_argument("--samples", type=int, default=96_000)
     parser.add_argument("--batch", type=int, default=48)
     parser.add_argument("--held-out", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--init", type=Path, help="start from these weights (a .pt written by a run)")
+    parser.add_argument(
+        "--init", type=Path, help="start from these weights (a .pt written by a run)"
+    )
     parser.add_argument("--max-lr", type=float, default=3e-3)
     parser.add_argument("--width", type=int, default=1, help="channel multiplier of the network")
     args = parser.parse_args()
@@ -134,8 +155,11 @@ def main() -> None:
     )
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     loader = DataLoader(
-        SyntheticLines(args.seed, steps * args.batch), batch_size=args.batch, collate_fn=collate,
-        num_workers=1, prefetch_factor=8,
+        SyntheticLines(args.seed, steps * args.batch),
+        batch_size=args.batch,
+        collate_fn=collate,
+        num_workers=1,
+        prefetch_factor=8,
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     held_out = held_out_set(HELD_OUT_SEED, args.held_out)
@@ -149,7 +173,10 @@ def main() -> None:
         optimiser.step()
         schedule.step()
         if step % 200 == 0 or step == steps:
-            print(f"step {step}/{steps} loss {loss.item():.4f} {time.monotonic() - started:.0f}s", flush=True)
+            print(
+                f"step {step}/{steps} loss {loss.item():.4f} {time.monotonic() - started:.0f}s",
+                flush=True,
+            )
         if step % 1000 == 0:
             char_acc, line_acc = evaluate(model, held_out[:500])
             print(f"  held-out[:500] char {char_acc:.4f} line {line_acc:.4f}", flush=True)

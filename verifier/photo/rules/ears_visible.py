@@ -50,14 +50,21 @@ class EarsVisible(PhotoRule):
         shares: dict[str, float] = {}
         regions = []
         # "right"/"left" are the subject's sides: the subject's right ear is on the image's left.
-        for side, edge_index, sign in (("right", lm.RIGHT_FACE_EDGE, -1.0), ("left", lm.LEFT_FACE_EDGE, 1.0)):
+        for side, edge_index, sign in (
+            ("right", lm.RIGHT_FACE_EDGE, -1.0),
+            ("left", lm.LEFT_FACE_EDGE, 1.0),
+        ):
             reference = skin_reference(aligned, CHEEK_BOXES[side])
             edge_x = float(aligned.ied_xy(edge_index)[0])
             x0, x1 = sorted((edge_x + sign * EAR_NEAR, edge_x + sign * EAR_FAR))
             rows, cols = aligned.box(x0, EAR_TOP, x1, EAR_BOTTOM)
-            skin = reference.like(aligned.lab[rows, cols], aligned.linear_luma[rows, cols], EAR_BRIGHTNESS_STOPS)
+            skin = reference.like(
+                aligned.lab[rows, cols], aligned.linear_luma[rows, cols], EAR_BRIGHTNESS_STOPS
+            )
             skin &= aligned.valid[rows, cols]
-            shares[side] = float(np.mean(skin.sum(axis=1) >= MIN_SKIN_PIXELS_PER_ROW)) if skin.size else 0.0
+            shares[side] = (
+                float(np.mean(skin.sum(axis=1) >= MIN_SKIN_PIXELS_PER_ROW)) if skin.size else 0.0
+            )
             regions.append(aligned.region(x0, EAR_TOP, x1, EAR_BOTTOM, f"{side} ear"))
         yaw = abs(face.pose.yaw)
         return Measurement(

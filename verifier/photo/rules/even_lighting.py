@@ -49,7 +49,9 @@ def _stops(a: float, b: float) -> float:
 def _largest_hot_spot(aligned: AlignedFace, skin_median: float) -> int:
     """Pixel count of the largest connected patch of clipped, far-too-bright skin."""
     luma = aligned.linear_luma
-    hot = ((luma > HOT_SPOT_LINEAR) & (luma > HOT_SPOT_FACTOR * skin_median) & aligned.skin).astype(np.uint8)
+    hot = ((luma > HOT_SPOT_LINEAR) & (luma > HOT_SPOT_FACTOR * skin_median) & aligned.skin).astype(
+        np.uint8
+    )
     if not hot.any():
         return 0
     count, _, stats, _ = cv2.connectedComponentsWithStats(hot, connectivity=8)
@@ -76,7 +78,9 @@ class EvenLighting(PhotoRule):
         right = _median_luma(aligned, IMAGE_RIGHT_CHEEK)
         forehead = _median_luma(aligned, FOREHEAD)
         chin = _median_luma(aligned, CHIN)
-        cheeks = float(np.nanmean([left, right])) if not (np.isnan(left) and np.isnan(right)) else 0.0
+        cheeks = (
+            float(np.nanmean([left, right])) if not (np.isnan(left) and np.isnan(right)) else 0.0
+        )
         skin = aligned.linear_luma[aligned.skin]
         unclipped = skin[skin < HOT_SPOT_LINEAR]
         median = float(np.median(unclipped)) if unclipped.size else 1.0
@@ -100,7 +104,9 @@ class EvenLighting(PhotoRule):
 
     def judge(self, m: Measurement, policy: Policy, context: CheckContext) -> RuleResult:
         p = policy.even_lighting
-        side = grade_high_is_bad(m.details["side_ratio_stops"], p.side_ratio_pass_stops, p.side_ratio_fail_stops)
+        side = grade_high_is_bad(
+            m.details["side_ratio_stops"], p.side_ratio_pass_stops, p.side_ratio_fail_stops
+        )
         hot = grade_high_is_bad(m.details["hot_spot_share"], p.hot_spot_pass, p.hot_spot_fail)
         threshold = (
             f"left/right cheek <= {p.side_ratio_pass_stops:g} stops (fail > {p.side_ratio_fail_stops:g}), "

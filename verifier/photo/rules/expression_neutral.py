@@ -99,7 +99,11 @@ class ExpressionNeutral(PhotoRule):
     def evaluate(self, analysis: FaceAnalysis, policy: Policy, context: CheckContext) -> RuleResult:
         first = super().evaluate(analysis, policy, context)
         face = analysis.main
-        if first.status is Status.PASS or face is None or not policy.expression.mirror_when_doubtful:
+        if (
+            first.status is Status.PASS
+            or face is None
+            or not policy.expression.mirror_when_doubtful
+        ):
             return first
         if severity(geometric_status(first.details, policy)) >= severity(first.status):
             # The mouth's or brows' shape alone holds the photo back: a second reading of the

@@ -57,7 +57,9 @@ class NoGlasses(PhotoRule):
         fix_en="Take off your glasses or sunglasses.",
     )
     unsure_nb = "Det kan se ut som du har briller på. Ta dem av, så øynene vises uten innfatning eller gjenskinn."
-    unsure_en = "You may be wearing glasses. Take them off so your eyes show without frames or reflections."
+    unsure_en = (
+        "You may be wearing glasses. Take them off so your eyes show without frames or reflections."
+    )
 
     def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
         aligned = analysis.aligned
@@ -91,8 +93,12 @@ class NoGlasses(PhotoRule):
 
     def judge(self, m: Measurement, policy: Policy, context: CheckContext) -> RuleResult:
         p = policy.no_glasses
-        frame = grade_high_is_bad(m.details["frame_contrast_stops"], p.frame_contrast_pass, p.frame_contrast_fail)
-        lens = grade_low_is_bad(m.details["lens_darkening_stops"], p.lens_darkening_fail, p.lens_darkening_pass)
+        frame = grade_high_is_bad(
+            m.details["frame_contrast_stops"], p.frame_contrast_pass, p.frame_contrast_fail
+        )
+        lens = grade_low_is_bad(
+            m.details["lens_darkening_stops"], p.lens_darkening_fail, p.lens_darkening_pass
+        )
         status = combine((frame, lens))
         threshold = (
             f"frame line contrast <= {p.frame_contrast_pass:g} stops (fail > {p.frame_contrast_fail:g}); "

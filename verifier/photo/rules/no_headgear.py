@@ -57,18 +57,16 @@ class NoHeadgear(PhotoRule):
         fix_nb="Ta av deg lue, caps, hette eller annet hodeplagg.",
         fix_en="Take off your hat, cap, hood or other head covering.",
     )
-    religious_nb = (
-        "Hodeplagg av religiøse grunner er tillatt når hele ansiktet vises. En saksbehandler kontrollerer bildet."
-    )
-    religious_en = (
-        "Religious head coverings are allowed when the whole face shows. A case handler will check the photo."
-    )
+    religious_nb = "Hodeplagg av religiøse grunner er tillatt når hele ansiktet vises. En saksbehandler kontrollerer bildet."
+    religious_en = "Religious head coverings are allowed when the whole face shows. A case handler will check the photo."
 
     def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
         aligned = analysis.aligned
         sample = analysis.background
         assert aligned is not None and sample is not None  # a main face exists
-        region = tuple(aligned.region(*box, label) for box, label in zip(AREAS, AREA_LABELS, strict=True))
+        region = tuple(
+            aligned.region(*box, label) for box, label in zip(AREAS, AREA_LABELS, strict=True)
+        )
         share, details = covering_share(aligned, sample, AREAS)
         return Measurement(value=share, details=details, regions=region)
 
@@ -80,17 +78,23 @@ class NoHeadgear(PhotoRule):
         )
         status = grade_high_is_bad(m.value, p.covering_share_pass, p.covering_share_fail)
         if status is Status.FAIL and context.religious_headgear_declared:
-            return self.result(Status.REVIEW, m, threshold, fix_nb=self.religious_nb, fix_en=self.religious_en)
+            return self.result(
+                Status.REVIEW, m, threshold, fix_nb=self.religious_nb, fix_en=self.religious_en
+            )
         return self.result(status, m, threshold)
 
 
 def covering_share(
-    aligned: AlignedFace, sample: BackgroundSample, boxes: tuple[tuple[float, float, float, float], ...]
+    aligned: AlignedFace,
+    sample: BackgroundSample,
+    boxes: tuple[tuple[float, float, float, float], ...],
 ) -> tuple[float, dict[str, float]]:
     """Share of the boxes' pixels (IED units of the aligned face) that are neither skin,
     background nor a hair colour, with the shares of skin and background beside it."""
-    parts = [(aligned.lab[r, c][aligned.valid[r, c]], aligned.linear_luma[r, c][aligned.valid[r, c]])
-             for r, c in (aligned.box(*box) for box in boxes)]
+    parts = [
+        (aligned.lab[r, c][aligned.valid[r, c]], aligned.linear_luma[r, c][aligned.valid[r, c]])
+        for r, c in (aligned.box(*box) for box in boxes)
+    ]
     lab = np.concatenate([p[0] for p in parts])
     luma = np.concatenate([p[1] for p in parts])
     if lab.shape[0] < 20:  # the head is outside the photo: nothing to judge
@@ -107,13 +111,18 @@ def covering_share(
         background = np.zeros(lab.shape[0], dtype=bool)
     # Judge hair colours after a white balance that puts the cheeks back into the band every
     # skin tone occupies under neutral light: a colour cast must not turn brown hair green.
-    cast = reference.lab[1:] - np.clip(reference.lab[1:], (SKIN_A_RANGE[0], SKIN_B_RANGE[0]),
-                                        (SKIN_A_RANGE[1], SKIN_B_RANGE[1]))
+    cast = reference.lab[1:] - np.clip(
+        reference.lab[1:], (SKIN_A_RANGE[0], SKIN_B_RANGE[0]), (SKIN_A_RANGE[1], SKIN_B_RANGE[1])
+    )
     lab = lab.copy()
     lab[:, 1:] -= cast
     chroma = np.hypot(lab[:, 1], lab[:, 2])
     hue = np.degrees(np.arctan2(lab[:, 2], lab[:, 1])) % 360.0
-    blue_or_green = (hue >= COVERING_HUE_DEG[0]) & (hue <= COVERING_HUE_DEG[1]) & (chroma >= COVERING_MIN_CHROMA)
+    blue_or_green = (
+        (hue >= COVERING_HUE_DEG[0])
+        & (hue <= COVERING_HUE_DEG[1])
+        & (chroma >= COVERING_MIN_CHROMA)
+    )
     not_hair = blue_or_green | (chroma > HAIR_MAX_CHROMA)
     if not reference.grayscale:
         # In a grayscale photo white hair and a white cap cannot be told apart: only colour counts.

@@ -67,7 +67,9 @@ class PlainBackground(PhotoRule):
         count = int(mask.sum())
         if count < MIN_BACKGROUND_PIXELS:
             return Measurement(
-                value=float("nan"), details={"background_pixels": float(count)}, regions=sample.regions()
+                value=float("nan"),
+                details={"background_pixels": float(count)},
+                regions=sample.regions(),
             )
         # Pixel indices first: boolean masks over the strided Lab channels cost several times more.
         lab = sample.lab.reshape(-1, 3)
@@ -91,7 +93,9 @@ class PlainBackground(PhotoRule):
                 "median_l": float(np.median(values)),
                 "saturation": float(np.median(chroma)),
                 # Per 1/64 of the face width: the same pattern scores the same at any resolution.
-                "texture": float(sample.gradient.reshape(-1)[inside].mean()) * sample.face_width / TEXTURE_UNIT_PER_FACE,
+                "texture": float(sample.gradient.reshape(-1)[inside].mean())
+                * sample.face_width
+                / TEXTURE_UNIT_PER_FACE,
                 "shadow_l": shadow,
             },
             regions=sample.regions(),
@@ -115,10 +119,12 @@ class PlainBackground(PhotoRule):
             "shadow": grade_high_is_bad(d["shadow_l"], p.shadow_pass_l, p.shadow_fail_l),
             "texture": grade_high_is_bad(d["texture"], p.texture_pass, p.texture_fail),
             "colour": grade_high_is_bad(d["saturation"], p.saturation_pass, p.saturation_fail),
-            "dark": combine((
-                grade_low_is_bad(d["dark_tenth_l"], p.dark_tenth_fail_l, p.dark_tenth_pass_l),
-                grade_low_is_bad(d["median_l"], p.median_fail_l, p.median_pass_l),
-            )),
+            "dark": combine(
+                (
+                    grade_low_is_bad(d["dark_tenth_l"], p.dark_tenth_fail_l, p.dark_tenth_pass_l),
+                    grade_low_is_bad(d["median_l"], p.median_fail_l, p.median_pass_l),
+                )
+            ),
         }
         worst = max(grades, key=lambda k: severity(grades[k]))
         status = grades[worst]
