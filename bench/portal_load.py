@@ -30,7 +30,7 @@ import uvicorn
 from PIL import Image
 from sqlalchemy import insert, select, text
 
-from portal.app import Portal, build_portal, create_app
+from portal.app import create_app
 from portal.db import make_engine
 from portal.demo import (
     DEMO_PASSWORD,
@@ -43,6 +43,7 @@ from portal.demo import (
 from portal.models import Company, Employee, Order, ShareLink, User, name_key
 from portal.security import token_digest
 from portal.settings import PortalSettings, RateLimit, sqlite_url
+from portal.state import Portal, build_portal
 
 ROOT = Path(__file__).resolve().parents[1]
 POLL_S = 0.1
