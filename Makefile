@@ -14,7 +14,7 @@ test: setup-test
 	scripts/services.sh
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy verifier portal bench scripts
+	.venv/bin/mypy verifier portal bench scripts tests
 	.venv/bin/pytest -q
 
 # The quick loop while editing: no browser, no slow tests, no PostgreSQL or Redis (so no
@@ -26,7 +26,7 @@ lint:
 	.venv/bin/ruff check .
 
 typecheck:
-	.venv/bin/mypy verifier portal bench scripts
+	.venv/bin/mypy verifier portal bench scripts tests
 
 images:
 	.venv/bin/python scripts/make_test_images.py
