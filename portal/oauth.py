@@ -78,6 +78,23 @@ class _Grant(ClientCredentialsGrant):
     TOKEN_ENDPOINT_AUTH_METHODS = ["client_secret_basic", "client_secret_post"]  # noqa: RUF012
 
 
+class _FormRequest(OAuth2Request):
+    """A token request as authlib reads it: case-insensitive headers and the form fields."""
+
+    def __init__(self, method: str, uri: str, headers: Mapping[str, str], form: dict[str, str]):
+        super().__init__(method, uri, headers=headers)
+        self.payload = BasicOAuth2Payload(form)
+        self._form = form
+
+    @property
+    def args(self) -> dict[str, str]:
+        return {}
+
+    @property
+    def form(self) -> dict[str, str]:
+        return self._form
+
+
 @dataclass(frozen=True)
 class TokenResponse:
     status: int
@@ -125,9 +142,7 @@ class TokenServer(AuthorizationServer):
 
     def create_oauth2_request(self, request: Any) -> OAuth2Request:
         method, uri, headers, form = request
-        oauth_request = OAuth2Request(method, uri, headers=headers)
-        oauth_request.payload = BasicOAuth2Payload(form)
-        return oauth_request
+        return _FormRequest(method, uri, headers, form)
 
     def handle_response(
         self, status: int, body: Any, headers: list[tuple[str, str]]
@@ -147,7 +162,7 @@ def issue_token(
     """The token endpoint: a bearer token for a valid client, or an OAuth2 error body."""
     server = TokenServer(session, now, ttl_s)
     try:
-        response: TokenResponse = server.create_token_response(("POST", uri, dict(headers), form))
+        response: TokenResponse = server.create_token_response(("POST", uri, headers, form))
     except OAuth2Error as error:  # raised before authlib's own handling (insecure transport)
         return TokenResponse(error.status_code, dict(error.get_body()), [])
     return response

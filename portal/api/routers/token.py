@@ -62,7 +62,8 @@ async def token(
         form=form,
         ttl_s=portal.settings.api_token_ttl_s,
     )
-    headers = dict(answer.headers)
+    # authlib names its own Content-Type; the response class sets the right one.
+    headers = {k: v for k, v in answer.headers if k.lower() != "content-type"}
     if answer.status == 200:
         return JSONResponse(answer.body, headers=headers)
     # RFC 6749 section 5.2's `error` member inside an RFC 9457 problem document.
