@@ -217,7 +217,9 @@ class Receiver:
 
     def events(self) -> list[dict[str, object]]:
         with self.lock:
-            ok = [r for r, status in zip(self.received, self.answered, strict=True) if status == 200]
+            ok = [
+                r for r, status in zip(self.received, self.answered, strict=True) if status == 200
+            ]
         return [json.loads(r.body) for r in ok]
 
     def wait_for(self, predicate: object, timeout_s: float = 30.0) -> None:
