@@ -387,7 +387,11 @@ class IdempotencyKey(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     # SHA-256 of the request body: the same key with another body is refused, not replayed.
     request_digest: Mapped[str] = mapped_column(String(64))
-    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
+    # Claimed (inserted) before the order is placed, so a concurrent retry waits on the key's
+    # unique index and then replays; set in the same transaction.
+    order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), nullable=True
+    )
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
 

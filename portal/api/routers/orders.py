@@ -47,8 +47,9 @@ def _replay(caller: Caller, key: str, digest: str) -> JSONResponse | None:
             "This Idempotency-Key was used with another request body.",
             kind="idempotency-key-reused",
         )
-    order = caller.session.get(Order, found.order_id)
-    assert order is not None
+    order = caller.session.get(Order, found.order_id) if found.order_id is not None else None
+    if order is None:
+        raise Problem(409, "The first request with this key is still running.", kind="in-progress")
     return JSONResponse(
         order_view(caller.session, order, caller.now),
         status_code=201,
@@ -68,18 +69,22 @@ def create_order(
         if replayed is not None:
             return replayed
     employee = own_employee(caller, body.employee_id)
+    claim: IdempotencyKey | None = None
     try:
-        order = place_order(caller.context(), employee, caller.orderer)
         if idempotency_key is not None:
-            caller.session.add(
-                IdempotencyKey(
-                    api_client_id=caller.client.id,
-                    key=idempotency_key,
-                    request_digest=digest,
-                    order_id=order.id,
-                    created_at=caller.now,
-                )
+            # The key first: a concurrent request with the same key blocks on its unique index
+            # until this transaction ends, then fails and replays this order.
+            claim = IdempotencyKey(
+                api_client_id=caller.client.id,
+                key=idempotency_key,
+                request_digest=digest,
+                created_at=caller.now,
             )
+            caller.session.add(claim)
+            caller.session.flush()
+        order = place_order(caller.context(), employee, caller.orderer)
+        if claim is not None:
+            claim.order_id = order.id
         caller.session.commit()
     except OrderNotAllowed as exc:
         caller.session.rollback()
@@ -87,7 +92,6 @@ def create_order(
             409, exc.message_en, kind="order-not-allowed", detail_nb=exc.message_nb
         ) from None
     except IntegrityError:
-        # A concurrent retry with the same key committed first: answer with its order.
         caller.session.rollback()
         replayed = _replay(caller, idempotency_key, digest) if idempotency_key else None
         if replayed is None:
