@@ -163,7 +163,7 @@ def test_lists_show_only_the_clients_company(served: Served, company_a_objects: 
     b = served.bearer(served.new_client(["orders:read"], which="b"))
     assert served.http.get("/api/v1/orders", headers=b).json() == {"orders": []}
     assert all(
-        e["data"]["order_id"] != company_a_objects.order  # type: ignore[index]
+        e["data"]["order_id"] != company_a_objects.order
         for e in served.http.get("/api/v1/events", headers=b).json()["events"]
     )
     a = served.bearer(served.new_client(["orders:read"]))

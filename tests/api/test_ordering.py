@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import threading
 import time
+from typing import Any
 
 import httpx
 import portal_support
@@ -19,13 +20,15 @@ from portal.demo import national_ids
 from portal.models import AuditEvent, IdempotencyKey, Order
 
 
-def _wait_for_state(served: Served, headers: dict[str, str], order_id: int, what: str) -> dict:  # type: ignore[type-arg]
+def _wait_for_state(
+    served: Served, headers: dict[str, str], order_id: int, what: str
+) -> dict[str, Any]:
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         order = served.http.get(f"/api/v1/orders/{order_id}", headers=headers).json()
         upload = order[what]
         if upload is not None and upload["state"] != "queued":
-            return order  # type: ignore[no-any-return]
+            return dict(order)
         time.sleep(0.25)
     raise AssertionError(f"no verdict for {what}")
 
