@@ -56,7 +56,16 @@ def test_a_card_ordered_end_to_end_through_the_api(served: Served) -> None:
         json={"national_id": nid, "given_names": "Ola", "surname": "Nordmann"},
         headers=headers,
     )
-    assert again.status_code == 422
+    assert again.status_code == 409
+    assert again.json()["employee_id"] == added.json()["id"]
+    # Company B adding the same person is its own employee (no leak of A's record).
+    other = served.bearer(served.new_client(["employees:write"], which="b"))
+    theirs = served.http.post(
+        "/api/v1/employees",
+        json={"national_id": nid, "given_names": "Ola", "surname": "Nordmann"},
+        headers=other,
+    )
+    assert theirs.status_code == 201 and theirs.json()["id"] != added.json()["id"]
 
     # The order itself goes to an employee the demo registry knows (its checks must pass).
     employee_id = served.world.employees_a[2]

@@ -5,10 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+from sqlalchemy import select
 
+from portal.models import Employee
 from portal.staff import EmployeeRefused, add_employee
+from verifier.id_docs.national_id import NationalIdError, parse_norwegian_id
 
-from ..deps import EmployeesWrite, OrdersRead, own_employee
+from ..deps import Caller, EmployeesWrite, OrdersRead, own_employee
 from ..problems import Problem
 from ..views import employee_view
 
@@ -20,6 +23,18 @@ class NewEmployee(BaseModel):
     given_names: str = Field(max_length=200)
     surname: str = Field(max_length=200)
     email: str = Field(default="", max_length=254)
+
+
+def _registered(caller: Caller, national_id: str) -> Employee | None:
+    try:
+        number = parse_norwegian_id(national_id).number
+    except NationalIdError:
+        return None
+    return caller.session.scalar(
+        select(Employee).where(
+            Employee.company_id == caller.company.id, Employee.national_id == number
+        )
+    )
 
 
 @router.post("/v1/employees", status_code=201, summary="Add an employee")
@@ -34,6 +49,17 @@ def create_employee(caller: EmployeesWrite, body: NewEmployee) -> JSONResponse:
             email=body.email,
         )
     except EmployeeRefused as exc:
+        caller.session.rollback()
+        existing = _registered(caller, body.national_id)
+        if existing is not None:
+            # An HR system syncing its staff learns the id of the person it already added.
+            raise Problem(
+                409,
+                exc.message[1],
+                kind="employee-exists",
+                detail_nb=exc.message[0],
+                employee_id=existing.id,
+            ) from None
         raise Problem(
             422, exc.message[1], kind="employee-refused", detail_nb=exc.message[0]
         ) from None
