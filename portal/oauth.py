@@ -27,7 +27,7 @@ from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc6750 import BearerTokenGenerator, BearerTokenValidator
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from portal.api_clients import SCOPES, secret_matches
 from portal.models import ApiClient, ApiToken
@@ -199,8 +199,13 @@ class _Validator(BearerTokenValidator):
         self.now = now
 
     def authenticate_token(self, token_string: str) -> GrantedToken | None:
+        # One query for the token, its client, the client's company and owner (every API
+        # request needs all four).
+        client = joinedload(ApiToken.client)
         token = self.session.scalar(
-            select(ApiToken).where(ApiToken.token_hash == token_digest(token_string))
+            select(ApiToken)
+            .where(ApiToken.token_hash == token_digest(token_string))
+            .options(client.joinedload(ApiClient.company), client.joinedload(ApiClient.creator))
         )
         return GrantedToken(token, self.now) if token is not None else None
 

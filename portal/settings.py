@@ -98,6 +98,18 @@ def _smtp_from_env() -> SmtpSettings | None:
     )
 
 
+def _rate_limit_from_env(name: str, default: RateLimit) -> RateLimit:
+    """ "COUNT/SECONDS", e.g. HMSVERIFY_API_RATE_LIMIT=600/60."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    count, _, window = raw.partition("/")
+    try:
+        return RateLimit(count=int(count), window_s=float(window or "60"))
+    except ValueError as exc:
+        raise ValueError(f"{name}={raw!r}: expected COUNT/SECONDS") from exc
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
@@ -115,6 +127,8 @@ def settings_from_env(data_dir: Path | None = None) -> PortalSettings:
         secure_cookies=os.environ.get("HMSVERIFY_SECURE_COOKIES", "0") == "1",
         registry=os.environ.get("HMSVERIFY_REGISTRY", "demo"),
         api_token_ttl_s=int(os.environ.get("HMSVERIFY_API_TOKEN_TTL_S", "900")),
+        api_rate_limit=_rate_limit_from_env("HMSVERIFY_API_RATE_LIMIT", RateLimit(600, 60.0)),
+        api_token_limit=_rate_limit_from_env("HMSVERIFY_API_TOKEN_LIMIT", RateLimit(30, 60.0)),
         webhook_allow_http=os.environ.get("HMSVERIFY_WEBHOOK_ALLOW_HTTP", "0") == "1",
     )
 

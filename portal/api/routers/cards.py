@@ -9,6 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Body, Path
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from portal.lifecycle import TransitionError, block_card
 from portal.models import Card
@@ -25,7 +26,9 @@ _DIGITS = re.compile(CARD_NUMBER)
 
 def _card(caller: CardsRead, number: str) -> Card:
     card = (
-        caller.session.scalar(select(Card).where(Card.card_number == number))
+        caller.session.scalar(
+            select(Card).where(Card.card_number == number).options(joinedload(Card.company))
+        )
         if _DIGITS.match(number)
         else None
     )
