@@ -168,7 +168,13 @@ def serve(portal: Portal, port: int) -> Iterator[str]:
         thread.join(timeout=30)
 
 
-def build(database_url: str, data_dir: Path, port: int, **overrides: object) -> Portal:
+def build(
+    database_url: str,
+    data_dir: Path,
+    port: int,
+    queue_settings: QueueSettings = FAST_JOBS,
+    **overrides: object,
+) -> Portal:
     settings = make_settings(
         database_url,
         data_dir,
@@ -179,7 +185,7 @@ def build(database_url: str, data_dir: Path, port: int, **overrides: object) -> 
         api_token_limit=RateLimit(count=100_000, window_s=60.0),
         **overrides,
     )
-    return build_portal(settings, migrate=False, queue_settings=FAST_JOBS)
+    return build_portal(settings, migrate=False, queue_settings=queue_settings)
 
 
 @pytest.fixture(scope="module")

@@ -155,6 +155,9 @@ class VerificationQueue:
         record_unfinished(self.store, upload_id, kind, reason)
 
     def _run_job(self, kind: str, key: str) -> None:
+        # Loading the store runs the application's factory, which registers its job handlers
+        # (a worker process that has only run jobs has not needed the store before).
+        _ = self.store
         message = CurrentMessage.get_current_message()
         retries = int(message.options.get("retries", 0)) if message is not None else 0
         attempt = JobAttempt(retries + 1, last=retries >= self.settings.job_max_retries)
