@@ -26,7 +26,7 @@ from authlib.oauth2.rfc6749.errors import OAuth2Error
 from authlib.oauth2.rfc6749.grants import ClientCredentialsGrant
 from authlib.oauth2.rfc6749.requests import BasicOAuth2Payload
 from authlib.oauth2.rfc6750 import BearerTokenGenerator, BearerTokenValidator
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload
 
 from portal.api_clients import SCOPES, secret_matches
@@ -224,6 +224,12 @@ def authenticate_bearer(
     protector.register_token_validator(_Validator(session, now))
     granted: GrantedToken = protector.validate_request(scopes, _HeaderRequest(headers))
     return granted.token.client
+
+
+def purge_expired_tokens(session: Session, now: dt.datetime) -> int:
+    """Deletes tokens past their expiry (they can never work again); run by the sweep."""
+    result = session.execute(delete(ApiToken).where(ApiToken.expires_at <= now))
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 __all__ = ["OAuth2Error", "TokenResponse", "authenticate_bearer", "issue_token"]

@@ -297,3 +297,31 @@ def test_unused_credentials_type(served: Served) -> None:
     """A helper type check: credentials carry no webhook key unless one was registered."""
     creds: ApiCredentials = served.new_client(["cards:read"])
     assert creds.webhook_secret is None
+
+
+def test_the_sweep_deletes_expired_tokens(served: Served) -> None:
+    from portal.background import run_sweep
+
+    creds = served.new_client(["orders:read"])
+    served.token(creds)
+    served.token(creds)
+    real_clock = served.portal.clock
+    ttl = served.portal.settings.api_token_ttl_s
+    with served.portal.sessions() as session:
+        count = session.scalars(select(ApiToken).where(ApiToken.api_client_id == creds.pk)).all()
+        assert len(count) == 2
+    run_sweep(served.portal)  # nothing expired yet
+    with served.portal.sessions() as session:
+        assert (
+            len(session.scalars(select(ApiToken).where(ApiToken.api_client_id == creds.pk)).all())
+            == 2
+        )
+    served.portal.clock = lambda: real_clock() + dt.timedelta(seconds=ttl + 1)
+    try:
+        run_sweep(served.portal)
+    finally:
+        served.portal.clock = real_clock
+    with served.portal.sessions() as session:
+        assert (
+            session.scalars(select(ApiToken).where(ApiToken.api_client_id == creds.pk)).all() == []
+        )
