@@ -4,6 +4,8 @@ RFC 9457 problem document."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -67,11 +69,10 @@ def create_api_app(portal: Portal) -> FastAPI:
             instance=request.url.path,
         )
 
-    import swagger_ui_bundle
+    import fastapi_offline
 
-    api.mount(
-        "/swagger-ui", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), name="swagger"
-    )
+    swagger = Path(fastapi_offline.__file__).parent / "static"
+    api.mount("/swagger-ui", StaticFiles(directory=swagger), name="swagger")
 
     @api.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

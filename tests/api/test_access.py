@@ -325,3 +325,23 @@ def test_the_sweep_deletes_expired_tokens(served: Served) -> None:
         assert (
             session.scalars(select(ApiToken).where(ApiToken.api_client_id == creds.pk)).all() == []
         )
+
+
+@pytest.mark.browser
+def test_the_docs_page_renders_every_operation_in_a_browser(served: Served) -> None:
+    """Swagger UI from the installed package, under the portal's CSP, reads the OpenAPI 3.1
+    document: every operation is listed."""
+    from playwright.sync_api import sync_playwright
+
+    spec = served.http.get("/api/openapi.json").json()
+    operations = sum(len(methods) for methods in spec["paths"].values())
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium")
+        try:
+            page = browser.new_page()
+            page.goto(f"{served.url}/api/docs")
+            page.wait_for_selector(".opblock", timeout=20_000)
+            assert page.locator(".opblock").count() == operations
+            assert "Unable to render" not in page.inner_text("body")
+        finally:
+            browser.close()
