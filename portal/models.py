@@ -20,6 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from verifier.verdict import stored_results
+
 
 class UtcDateTime(TypeDecorator[dt.datetime]):
     """Timezone-aware UTC datetimes on every backend (SQLite drops the zone otherwise)."""
@@ -205,10 +207,8 @@ class Upload(Base):
 
     @property
     def rule_results(self) -> list[dict[str, object]]:
-        """The verdict's per-rule results (photo verdicts say `results`, ID verdicts `checks`)."""
-        verdict = self.verdict or {}
-        found = verdict.get("results") or verdict.get("checks") or []
-        return list(found) if isinstance(found, list) else []
+        """The verdict's per-rule results, as the photo and the ID-document verdicts list them."""
+        return stored_results(self.verdict or {})
 
 
 class ShareLink(Base):

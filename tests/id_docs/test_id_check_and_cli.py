@@ -46,8 +46,8 @@ def test_unreadable_uploads_fail_with_the_decoder_code(payload: bytes, code: str
     verdict = check_id_document(payload)
     assert verdict.status is Status.FAIL
     assert verdict.unreadable_code == code
-    assert [c.rule for c in verdict.checks] == ["document_readable"]
-    assert verdict.checks[0].message_nb and verdict.checks[0].message_en
+    assert [c.rule for c in verdict.results] == ["document_readable"]
+    assert verdict.results[0].message_nb and verdict.results[0].message_en
     json.dumps(verdict.to_dict())
 
 
