@@ -64,11 +64,6 @@ class CardStatus(StrEnum):
     EXPIRED = "expired"
 
 
-class UploadKind(StrEnum):
-    PHOTO = "photo"
-    ID_DOCUMENT = "id_document"
-
-
 class UploadState(StrEnum):
     """Where one upload stands: checked by the verifier, then possibly by a reviewer."""
 
@@ -187,7 +182,7 @@ class Upload(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random hex, not guessable
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))  # a verifier.queue.storage.UploadKind
     # File names under settings.files_dir (random, no extension the web server could serve).
     stored_name: Mapped[str] = mapped_column(String(64))
     annotated_name: Mapped[str | None] = mapped_column(String(64), nullable=True)

@@ -17,7 +17,6 @@ from portal.models import (
     Order,
     OrderStatus,
     Upload,
-    UploadKind,
     UploadState,
     UploadVerdict,
     User,
@@ -25,6 +24,7 @@ from portal.models import (
 from portal.registry import DemoRegistry
 from portal.state import Portal
 from portal.verification import make_verdict_hook
+from verifier.queue.storage import UploadKind
 
 
 def pending_order(portal: Portal, world: World, created: dt.datetime) -> int:

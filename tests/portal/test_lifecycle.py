@@ -41,12 +41,12 @@ from portal.models import (
     OutboxEmail,
     RegistryRecord,
     Upload,
-    UploadKind,
     UploadState,
     User,
 )
 from portal.registry import DemoRegistry, Register
 from portal.state import Portal
+from verifier.queue.storage import UploadKind
 
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 

@@ -11,11 +11,11 @@ from skimage import data as skdata
 
 from portal.clock import utcnow
 from portal.lifecycle import Context, attach_upload, place_order
-from portal.models import Employee, Upload, UploadKind, UploadState, User
+from portal.models import Employee, Upload, UploadState, User
 from portal.registry import DemoRegistry
 from portal.state import Portal
 from portal.verification import PortalUploadStore
-from verifier.queue.storage import UploadNotFound, UploadStore, VerdictRecord
+from verifier.queue.storage import UploadKind, UploadNotFound, UploadStore, VerdictRecord
 from verifier.queue.verification import verify_upload
 from verifier.verdict import Status
 
