@@ -25,11 +25,11 @@ import redis
 from PIL import Image
 from skimage import data as skdata
 
-from verifier.queue.app import VerificationQueue
 from verifier.queue.broker import build_broker
 from verifier.queue.settings import QueueSettings
 from verifier.queue.sqlite_store import SqliteUploadStore
 from verifier.queue.storage import UploadRef
+from verifier.queue.verification_queue import VerificationQueue
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable

@@ -31,9 +31,9 @@ from queue_support import (
     wait_for,
 )
 
-from verifier.queue.app import VerificationQueue
 from verifier.queue.broker import build_broker
 from verifier.queue.sqlite_store import SqliteUploadStore
+from verifier.queue.verification_queue import VerificationQueue
 from verifier.verdict import Status
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
