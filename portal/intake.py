@@ -13,9 +13,7 @@ from portal.lifecycle import Context, attach_upload, recheck_id_against_new_port
 from portal.limits import too_large_message, upload_file_limit
 from portal.models import Order, OrderStatus, Upload, UploadState
 from portal.state import Portal
-from verifier.decode import DecodeError, decode_image
-from verifier.policy import default_policy
-from verifier.queue.storage import UploadKind
+from verifier import DecodeError, UploadKind, decode_image, default_policy
 
 
 class UploadRefused(Exception):

@@ -36,7 +36,7 @@ from portal.models import (
 )
 from portal.registry import RegistryAdapter, RegistryQuery
 from portal.settings import PortalSettings
-from verifier.queue.storage import UploadKind
+from verifier import UploadKind
 
 
 class TransitionError(Exception):

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-from verifier.verdict import stored_results
+from verifier import stored_results
 
 
 class UtcDateTime(TypeDecorator[dt.datetime]):

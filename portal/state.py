@@ -27,9 +27,7 @@ from portal.models import Upload, UploadState
 from portal.registry import RegistryFactory, registry_factory
 from portal.security import RateLimiter, birth_date_of, mask_national_id
 from portal.settings import PortalSettings
-from verifier.queue.embedded import QueueHandle
-from verifier.queue.settings import QueueSettings
-from verifier.queue.storage import UploadKind, VerdictRecord
+from verifier.queue import QueueHandle, QueueSettings, UploadKind, VerdictRecord
 
 PACKAGE_DIR = Path(__file__).parent
 

@@ -25,7 +25,7 @@ from portal.deps import (
 from portal.lifecycle import OrderNotAllowed, cancel_order, place_order
 from portal.models import Card, Order, OrderStatus, ShareLink, Upload
 from portal.sharing import OrderNotPending, create_share_link, revoke_share_link
-from verifier.queue.storage import UploadKind
+from verifier import UploadKind
 
 router = APIRouter()
 

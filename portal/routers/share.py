@@ -19,7 +19,7 @@ from portal.limits import upload_file_limit
 from portal.models import OrderStatus, ShareLink, Upload
 from portal.sharing import LinkGone, LinkUnknown, resolve_link
 from portal.state import Portal
-from verifier.queue.storage import UploadKind
+from verifier import UploadKind
 
 router = APIRouter()
 log = logging.getLogger(__name__)
