@@ -132,8 +132,7 @@ def test_unreadable_portrait_fails_the_face_match_only_naming_the_portrait() -> 
 
 
 def test_text_output_shows_fields_checks_and_measured_values() -> None:
-    from id_doc_builders import first_valid_national_id, td3
-
+    from tests.id_docs.support import first_valid_national_id, td3
     from verifier.id_docs.check import check_mrz_lines
     from verifier.id_docs.cli import format_verdict
     from verifier.id_docs.holder_match import Employee

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from id_doc_builders import first_valid_national_id
 from matplotlib import cbook
 from PIL import Image
 from skimage import data
 
+from tests.id_docs.support import first_valid_national_id
 from verifier.id_docs.check import check_id_document
 from verifier.id_docs.holder_match import Employee
 from verifier.id_docs.synthetic import SyntheticDocument, make_td1_card, make_td3_page

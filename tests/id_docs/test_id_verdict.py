@@ -6,8 +6,8 @@ import json
 from datetime import date, timedelta
 
 import pytest
-from id_doc_builders import ICAO_MRVA, ICAO_TD3, first_valid_national_id, td1, td3
 
+from tests.id_docs.support import ICAO_MRVA, ICAO_TD3, first_valid_national_id, td1, td3
 from verifier.id_docs.check import check_mrz_lines
 from verifier.id_docs.holder_match import Employee
 from verifier.id_docs.verdict import IdVerdict

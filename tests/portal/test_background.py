@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from portal_support import World, seed_world
 from sqlalchemy import select
 
 from portal.background import reapply_stored_verdicts, run_sweep
@@ -24,6 +23,7 @@ from portal.models import (
 from portal.registry import DemoRegistry
 from portal.state import Portal
 from portal.verification import make_verdict_hook
+from tests.portal.support import World, seed_world
 from verifier.queue.storage import UploadKind
 
 

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from portal_support import World, make_settings, seed_world
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -25,6 +24,7 @@ from portal.registry import (
 )
 from portal.settings import settings_from_env
 from portal.state import Portal, build_portal
+from tests.portal.support import World, make_settings, seed_world
 from verifier.queue.storage import UploadKind
 
 ASKED: list[RegistryQuery] = []

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from portal_support import World, jpeg
 from skimage import data as skdata
 
 from portal.clock import utcnow
@@ -15,6 +14,7 @@ from portal.models import Employee, Upload, UploadState, User
 from portal.registry import DemoRegistry
 from portal.state import Portal
 from portal.verification import PortalUploadStore
+from tests.portal.support import World, jpeg
 from verifier.queue.storage import UploadKind, UploadNotFound, UploadStore, VerdictRecord
 from verifier.queue.verification import verify_upload
 from verifier.verdict import Status

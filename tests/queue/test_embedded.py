@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import cv2
-from queue_support import all_have_one_verdict, fast_settings, wait_for
 
+from tests.queue.support import all_have_one_verdict, fast_settings, wait_for
 from verifier.policy import default_policy
 from verifier.queue.embedded import QueueHandle, open_queue
 from verifier.queue.settings import QueueSettings

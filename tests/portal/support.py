@@ -1,4 +1,4 @@
-"""Helpers shared by the portal tests (imported as `portal_support`, beside the tests)."""
+"""Helpers shared by the portal tests; the fixtures built from them are in conftest.py."""
 
 from __future__ import annotations
 
