@@ -38,12 +38,12 @@ from portal.models import (
     CompanyRole,
     Employee,
     Upload,
-    UploadKind,
     UploadState,
     User,
 )
 from portal.settings import settings_from_env, sqlite_url
 from portal.state import Portal, build_portal
+from verifier import UploadKind
 
 ROOT = Path(__file__).resolve().parents[1]
 PHOTO = ROOT / "tests" / "images" / "compliant_portrait.jpg"

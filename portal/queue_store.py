@@ -9,7 +9,7 @@ from portal.webhooks import JOB_KIND, delivery_handler
 
 
 def make_store() -> PortalUploadStore:
-    from verifier.queue.jobs import register_job_handler
+    from verifier.queue import register_job_handler
 
     store = store_from_env()
     register_job_handler(JOB_KIND, delivery_handler(store.portal))

@@ -26,7 +26,7 @@ from sqlalchemy import event, or_, select
 from portal.api_events import PENDING_DELIVERIES, event_body
 from portal.models import WebhookDelivery, WebhookState
 from portal.state import Portal
-from verifier.queue.jobs import JobAttempt, RetryLater
+from verifier.queue import JobAttempt, RetryLater
 
 log = logging.getLogger(__name__)
 
@@ -190,7 +190,7 @@ def _dispatcher(portal: Portal) -> None:
 def install(portal: Portal) -> threading.Thread:
     """In the portal process: the delivery handler for the embedded queue's job actor, a
     commit listener that wakes the dispatcher, and the dispatcher thread."""
-    from verifier.queue.jobs import register_job_handler
+    from verifier.queue import register_job_handler
 
     register_job_handler(JOB_KIND, delivery_handler(portal))
 

@@ -9,12 +9,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from api_support import ALL_SCOPES, ApiCredentials, Served
-from portal_support import seed_card
 from sqlalchemy import select
 
 from portal.card_pdf import status_url
 from portal.models import ApiClient, ApiToken, Card, Order, Upload
+from tests.api.support import ALL_SCOPES, ApiCredentials, Served
+from tests.portal.support import seed_card
 
 
 @dataclass(frozen=True)

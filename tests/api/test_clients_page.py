@@ -9,11 +9,11 @@ import re
 from contextlib import closing
 
 import httpx
-from api_support import Served
-from portal_support import login
 from sqlalchemy import select
 
 from portal.models import ApiClient
+from tests.api.support import Served
+from tests.portal.support import login
 
 
 def _owner(served: Served, email: str) -> tuple[httpx.Client, str]:

@@ -12,12 +12,12 @@ from contextlib import closing
 from pathlib import Path
 
 import httpx
-import portal_support
-from api_support import ALL_SCOPES, Served
-from portal_support import jpeg, login
 from skimage import data as skdata
 
 from portal.demo import national_ids
+from tests.api.support import ALL_SCOPES, Served
+from tests.portal import support as portal_support
+from tests.portal.support import jpeg, login
 
 ROOT = Path(__file__).resolve().parents[2]
 

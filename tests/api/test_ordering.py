@@ -10,14 +10,14 @@ import time
 from typing import Any
 
 import httpx
-import portal_support
-from api_support import ALL_SCOPES, Served
-from portal_support import jpeg, login
 from skimage import data as skdata
 from sqlalchemy import func, select
 
 from portal.demo import national_ids
 from portal.models import AuditEvent, IdempotencyKey, Order
+from tests.api.support import ALL_SCOPES, Served
+from tests.portal import support as portal_support
+from tests.portal.support import jpeg, login
 
 
 def _wait_for_state(

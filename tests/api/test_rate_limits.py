@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from api_support import Served
 
 from portal.security import RateLimiter
 from portal.settings import RateLimit
+from tests.api.support import Served
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ import json
 import time
 
 import httpx
-from api_support import ALL_SCOPES, Receiver, Served
-from portal_support import login
 from sqlalchemy import select
 
 from portal.models import WebhookDelivery
 from portal.webhooks import SIGNATURE_HEADER, sign, verify_signature
+from tests.api.support import ALL_SCOPES, Receiver, Served
+from tests.portal.support import login
 
 
 def test_signed_events_arrive_after_failed_attempts(served: Served, receiver: Receiver) -> None:

@@ -14,10 +14,10 @@ from pathlib import Path
 import httpx
 import pytest
 import redis
-from api_support import ALL_SCOPES, FAST_JOBS, Receiver, Served, build, free_port, serve
-from portal_support import seed_world
 
 from portal.webhooks import SIGNATURE_HEADER, verify_signature
+from tests.api.support import ALL_SCOPES, FAST_JOBS, Receiver, Served, build, free_port, serve
+from tests.portal.support import seed_world
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]
 REDIS_URL = "redis://127.0.0.1:6379/0"

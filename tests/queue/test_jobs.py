@@ -8,8 +8,7 @@ import itertools
 import threading
 import time
 
-from queue_support import fast_settings, wait_for
-
+from tests.queue.support import fast_settings, wait_for
 from verifier.queue.embedded import open_queue
 from verifier.queue.jobs import JobAttempt, RetryLater, register_job_handler, unregister_job_handler
 from verifier.queue.sqlite_store import SqliteUploadStore

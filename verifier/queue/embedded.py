@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from dramatiq import Worker
 from dramatiq.brokers.stub import StubBroker
 
-from verifier.queue.app import VerificationQueue
 from verifier.queue.broker import build_broker
 from verifier.queue.settings import (
     BATCH_QUEUE,
@@ -28,6 +27,7 @@ from verifier.queue.settings import (
     QueueSettings,
 )
 from verifier.queue.storage import UploadStore
+from verifier.queue.verification_queue import VerificationQueue
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from portal.intake import UploadRefused, accept_upload, ensure_open, read_limited
 from portal.lifecycle import OrderNotAllowed, TransitionError, cancel_order, place_order
 from portal.limits import upload_file_limit
-from portal.models import IdempotencyKey, Order, OrderStatus, UploadKind
+from portal.models import IdempotencyKey, Order, OrderStatus
+from verifier import UploadKind
 
 from ..deps import (
     Caller,
