@@ -46,6 +46,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "portal.queue_store",
             "portal.annotation",
             "portal.background",
+            "portal.delegation",
         },
     ),
     ("deps", {"portal.deps"}),
