@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -158,6 +158,39 @@ def has_any_access(
     for delegation in _valid_delegations(session, national_id, local_date(now)):
         return True, delegation.name, delegation.email
     return False, None, None
+
+
+def user_for_national_id(
+    session: Session, registry: RegistryAdapter, national_id: str, now: dt.datetime
+) -> User | None:
+    """The portal account of the person an OpenID Connect login identified, made on their first
+    login when they hold a role or a valid delegation; None for anyone else (no row is made)."""
+    user = session.scalar(select(User).where(User.national_id == national_id))
+    if user is not None:
+        return user
+    allowed, name, email = has_any_access(session, registry, national_id, now)
+    if not allowed:
+        return None
+    # An address another account already uses is not taken over (accounts are never linked
+    # by e-mail); mail then goes to the company's address.
+    if email and session.scalar(select(User.id).where(func.lower(User.email) == email.lower())):
+        email = None
+    user = User(
+        email=email,
+        name=name or "",
+        password_hash="",
+        is_reviewer=False,
+        national_id=national_id,
+        created_at=now,
+    )
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError:
+        # The same person's login in another tab stored the account first.
+        session.rollback()
+        user = session.scalar(select(User).where(User.national_id == national_id))
+    return user
 
 
 # -- delegation changes ---------------------------------------------------------------------

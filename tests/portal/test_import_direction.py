@@ -30,6 +30,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "portal.card_pdf",
             "portal.limits",
             "portal.demo",
+            "portal.oidc",
             "portal.migrations.env",
         },
     ),
