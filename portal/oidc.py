@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+from authlib.common.errors import AuthlibBaseError
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import OAuth2Client
-from authlib.oauth2 import OAuth2Error
 from authlib.oidc.core import CodeIDToken
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
@@ -169,7 +169,8 @@ class OidcClient:
                     code=code,
                     code_verifier=pending.code_verifier,
                 )
-            except OAuth2Error as exc:
+            except AuthlibBaseError as exc:
+                # The token endpoint's error code (invalid_grant, invalid_client, ...).
                 raise OidcError(f"token_endpoint_{exc.error or 'error'}") from exc
             except httpx.HTTPError as exc:
                 raise OidcError("provider_unreachable") from exc

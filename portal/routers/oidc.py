@@ -79,13 +79,13 @@ def oidc_callback(
         claims = client.complete(pending, state=state, code=code)
     except OidcError as exc:
         log.warning("OpenID Connect login refused: %s", exc.reason)
-        raise HTTPException(status_code=401, detail=_FAILED) from exc
+        raise HTTPException(status_code=400, detail=_FAILED) from exc
     national_id = claims.get(client.settings.national_id_claim)
     try:
         parse_norwegian_id(str(national_id or ""))
     except NationalIdError as exc:
         log.warning("OpenID Connect login refused: no valid national id claim")
-        raise HTTPException(status_code=401, detail=_FAILED) from exc
+        raise HTTPException(status_code=400, detail=_FAILED) from exc
     user = user_for_national_id(session, registry, str(national_id), now)
     accesses = [] if user is None else company_access(session, registry, user, now)
     if user is None or (not accesses and not user.is_reviewer):

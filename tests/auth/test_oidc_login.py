@@ -1,0 +1,271 @@
+"""Login through OpenID Connect against a real provider (oidc-provider-mock on a local port,
+PKCE enforced) and the real app and database: the authorization-code flow with PKCE, state and
+nonce; the `pid` claim mapped to registry roles and delegations; an unknown pid gets nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from fastapi.testclient import TestClient
+from portal_support import make_settings
+from sqlalchemy import func, select
+
+from portal.app import create_app
+from portal.models import Company, Delegation, User
+from portal.oidc import OidcClient, OidcError
+from portal.settings import OidcSettings
+from portal.state import Portal, build_portal
+
+from .provider import Provider, running_provider, s256
+from .support import (
+    BERGEN,
+    MAIN,
+    NAMES,
+    OSLO,
+    SUBSIDIARY,
+    Group,
+    norway_noon,
+    seed_group,
+    switcher_names,
+)
+
+TODAY = dt.date(2026, 12, 2)
+CLIENT_ID = "hmsverify-portal"
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[Provider]:
+    with running_provider() as running:
+        yield running
+
+
+@pytest.fixture
+def oidc_portal(database_url: str, tmp_path: Path, provider: Provider) -> Iterator[Portal]:
+    settings = make_settings(
+        database_url,
+        tmp_path / "data",
+        oidc=OidcSettings(issuer=provider.issuer, client_id=CLIENT_ID, client_secret="s3cret"),
+    )
+    built = build_portal(settings, migrate=False)
+    built.clock = lambda: norway_noon(TODAY)
+    yield built
+    built.engine.dispose()
+
+
+@pytest.fixture
+def browser(oidc_portal: Portal) -> Iterator[TestClient]:
+    with TestClient(
+        create_app(oidc_portal), base_url="http://testserver", follow_redirects=False
+    ) as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def group(oidc_portal: Portal) -> Group:
+    with oidc_portal.sessions() as session:
+        return seed_group(session)
+
+
+def start_login(browser: TestClient) -> str:
+    """The portal's redirect to the provider's authorization endpoint."""
+    assert "/login/oidc" in browser.get("/login").text
+    response = browser.get("/login/oidc")
+    assert response.status_code == 303
+    return response.headers["location"]
+
+
+def finish_login(browser: TestClient, callback: str) -> int:
+    parts = urlparse(callback)
+    assert (parts.scheme, parts.netloc, parts.path) == (
+        "http",
+        "testserver",
+        "/login/oidc/callback",
+    )
+    return browser.get(f"{parts.path}?{parts.query}").status_code
+
+
+def log_in_through_provider(browser: TestClient, provider: Provider, sub: str) -> int:
+    return finish_login(browser, provider.authorize(start_login(browser), sub))
+
+
+def test_code_flow_with_pkce_logs_a_role_holder_in(
+    browser: TestClient,
+    provider: Provider,
+    group: Group,
+    oidc_portal: Portal,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    # ID-porten's `sub` is a pairwise pseudonym; the national id comes in `pid`.
+    provider.set_claims("sub-gunnar", {"pid": group.gunnar, "acr": "idporten-loa-substantial"})
+    authorization_url = start_login(browser)
+    request = parse_qs(urlparse(authorization_url).query)
+    assert authorization_url.startswith(f"{provider.issuer}/oauth2/authorize?")
+    assert request["response_type"] == ["code"]
+    assert request["client_id"] == [CLIENT_ID]
+    assert request["redirect_uri"] == ["http://testserver/login/oidc/callback"]
+    assert request["code_challenge_method"] == ["S256"]
+    assert len(request["code_challenge"][0]) == 43  # base64url of a SHA-256
+    assert len(request["state"][0]) >= 32 and len(request["nonce"][0]) >= 32
+    assert "openid" in request["scope"][0].split()
+
+    callback = provider.authorize(authorization_url, "sub-gunnar")
+    assert parse_qs(urlparse(callback).query)["state"] == request["state"]
+    assert finish_login(browser, callback) == 303
+    # The provider checked the verifier against the challenge: nothing was refused.
+    assert provider.pkce.refused == []
+
+    html = browser.get("/employees").text
+    # Every unit he holds a role in: the main unit, its sub-units, the subsidiary.
+    assert sorted(switcher_names(html)) == sorted(
+        NAMES[o] for o in (MAIN, BERGEN, OSLO, SUBSIDIARY)
+    )
+    assert "Gunnar Gruppe" in html
+    with oidc_portal.sessions() as session:
+        user = session.scalars(select(User).where(User.national_id == group.gunnar)).one()
+        assert user.password_hash == "" and user.email is None
+    # The national id went through no URL and no log line.
+    assert group.gunnar not in authorization_url and group.gunnar not in callback
+    assert all(group.gunnar not in record.getMessage() for record in caplog.records)
+
+
+def test_an_unknown_pid_gets_no_access_and_no_account(
+    browser: TestClient, provider: Provider, group: Group, oidc_portal: Portal
+) -> None:
+    provider.set_claims("sub-nils", {"pid": group.nils})
+    assert log_in_through_provider(browser, provider, "sub-nils") == 403
+    assert browser.get("/employees").status_code == 303  # still logged out: back to /login
+    with oidc_portal.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(User)) == 0
+    # A login without any pid claim is refused as well.
+    assert log_in_through_provider(browser, provider, "sub-without-pid") == 400
+    assert browser.get("/employees").status_code == 303
+
+
+def test_a_delegate_logs_in_and_sees_the_delegated_company(
+    browser: TestClient, provider: Provider, group: Group, oidc_portal: Portal
+) -> None:
+    provider.set_claims("sub-dina", {"pid": group.dina})
+    assert log_in_through_provider(browser, provider, "sub-dina") == 403
+    with oidc_portal.sessions() as session:
+        main = session.scalar(select(User).where(User.national_id == group.dina))
+        assert main is None
+    # Gunnar logs in and delegates the group to Dina.
+    provider.set_claims("sub-gunnar", {"pid": group.gunnar})
+    gunnar = TestClient(browser.app, base_url="http://testserver", follow_redirects=False)
+    assert log_in_through_provider(gunnar, provider, "sub-gunnar") == 303
+    page = gunnar.get("/employees").text
+    csrf = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    with oidc_portal.sessions() as session:
+        main_id = session.scalar(select(Company.id).where(Company.org_number == MAIN))
+    assert (
+        gunnar.post("/company", data={"company_id": main_id, "csrf_token": csrf}).status_code == 303
+    )
+    granted = gunnar.post(
+        "/company/delegations",
+        data={
+            "national_id": group.dina,
+            "name": "Dina Delegat",
+            "email": "dina@gruppe.example",
+            "covers_sub_units": "true",
+            "csrf_token": csrf,
+        },
+    )
+    assert granted.status_code == 303
+
+    assert log_in_through_provider(browser, provider, "sub-dina") == 303
+    html = browser.get("/employees").text
+    assert sorted(switcher_names(html)) == sorted(NAMES[o] for o in (MAIN, BERGEN, OSLO))
+    with oidc_portal.sessions() as session:
+        dina = session.scalars(select(User).where(User.national_id == group.dina)).one()
+        # Her account is made from the delegation on her first login.
+        assert (dina.name, dina.email) == ("Dina Delegat", "dina@gruppe.example")
+        assert session.scalar(select(func.count()).select_from(Delegation)) == 1
+
+
+def test_state_is_checked_and_a_callback_works_once(
+    browser: TestClient, provider: Provider, group: Group
+) -> None:
+    provider.set_claims("sub-gunnar", {"pid": group.gunnar})
+    first = provider.authorize(start_login(browser), "sub-gunnar")
+    # A second login started in the same browser replaces the first one's state and nonce.
+    second = provider.authorize(start_login(browser), "sub-gunnar")
+    assert finish_login(browser, first) == 400
+    assert browser.get("/employees").status_code == 303
+    # The pending login is used up by the refused attempt; the second's callback finds nothing.
+    assert finish_login(browser, second) == 400
+    # A fresh login works, and replaying its callback is refused.
+    third = provider.authorize(start_login(browser), "sub-gunnar")
+    assert finish_login(browser, third) == 303
+    assert finish_login(browser, third) == 400
+    # A callback delivered to another browser (one that started no login) is refused.
+    other = TestClient(browser.app, base_url="http://testserver", follow_redirects=False)
+    fourth = provider.authorize(start_login(browser), "sub-gunnar")
+    assert finish_login(other, fourth) == 400
+    assert other.get("/employees").status_code == 303
+
+
+def test_the_client_refuses_a_wrong_verifier_and_a_wrong_nonce(provider: Provider) -> None:
+    """The client against the provider directly: the provider refuses a code whose verifier
+    does not match its challenge, and the client refuses an ID token for another nonce."""
+    provider.set_claims("sub-x", {"pid": "01010112345"})
+    client = OidcClient(
+        OidcSettings(issuer=provider.issuer, client_id=CLIENT_ID, client_secret="s3cret"),
+        "http://testserver/login/oidc/callback",
+    )
+
+    def code_for(url: str) -> tuple[str, str]:
+        query = parse_qs(urlparse(provider.authorize(url, "sub-x")).query)
+        return query["code"][0], query["state"][0]
+
+    url, pending = client.begin()
+    assert parse_qs(urlparse(url).query)["code_challenge"] == [s256(pending.code_verifier)]
+    code, state = code_for(url)
+    wrong_verifier = type(pending)(pending.state, pending.nonce, "x" * 64, pending.started_at)
+    with pytest.raises(OidcError) as refused:
+        client.complete(wrong_verifier, state=state, code=code)
+    assert refused.value.reason == "token_endpoint_invalid_grant"
+    assert code in provider.pkce.refused
+
+    url, pending = client.begin()
+    code, state = code_for(url)
+    wrong_nonce = type(pending)(pending.state, "n" * 43, pending.code_verifier, pending.started_at)
+    with pytest.raises(OidcError) as refused:
+        client.complete(wrong_nonce, state=state, code=code)
+    assert refused.value.reason == "id_token_nonce"
+
+    url, pending = client.begin()
+    code, state = code_for(url)
+    claims = client.complete(pending, state=state, code=code)
+    assert claims["pid"] == "01010112345" and claims["aud"] in (CLIENT_ID, [CLIENT_ID])
+
+    # A login that took too long is not completed.
+    url, pending = client.begin(now=0.0)
+    code, state = code_for(url)
+    with pytest.raises(OidcError) as refused:
+        client.complete(pending, state=state, code=code)
+    assert refused.value.reason == "login_too_old"
+
+
+def test_a_provider_that_is_not_the_configured_issuer_is_refused(provider: Provider) -> None:
+    # Same server, another name: its discovery document names a different issuer.
+    port = provider.issuer.rsplit(":", 1)[1]
+    impostor = OidcClient(
+        OidcSettings(issuer=f"http://127.0.0.1:{port}", client_id=CLIENT_ID, client_secret="s"),
+        "http://testserver/login/oidc/callback",
+    )
+    with pytest.raises(OidcError) as refused:
+        impostor.begin()
+    assert refused.value.reason == "issuer_mismatch"
+    unreachable = OidcClient(
+        OidcSettings(issuer="http://127.0.0.1:1", client_id=CLIENT_ID, client_secret="s"),
+        "http://testserver/login/oidc/callback",
+    )
+    with pytest.raises(OidcError) as refused:
+        unreachable.begin()
+    assert refused.value.reason == "provider_unreachable"
