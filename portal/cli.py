@@ -69,6 +69,7 @@ def _demo(args: argparse.Namespace) -> int:
             f"HMS-kort portal: {url}",
             f"  orderer : {logins.orderer} / {logins.password}",
             f"  reviewer: {logins.reviewer} / {logins.password}",
+            f"  delegate: {logins.delegate} / {logins.password} (Nordbygg and its sub-unit)",
             f"  status lookup: {url}/status",
             "  national ids the demo registry knows (to add an employee): "
             + ", ".join(spare_national_ids()[:3]),

@@ -252,16 +252,7 @@ def test_the_client_refuses_a_wrong_verifier_and_a_wrong_nonce(provider: Provide
     assert refused.value.reason == "login_too_old"
 
 
-def test_a_provider_that_is_not_the_configured_issuer_is_refused(provider: Provider) -> None:
-    # Same server, another name: its discovery document names a different issuer.
-    port = provider.issuer.rsplit(":", 1)[1]
-    impostor = OidcClient(
-        OidcSettings(issuer=f"http://127.0.0.1:{port}", client_id=CLIENT_ID, client_secret="s"),
-        "http://testserver/login/oidc/callback",
-    )
-    with pytest.raises(OidcError) as refused:
-        impostor.begin()
-    assert refused.value.reason == "issuer_mismatch"
+def test_an_unreachable_provider_is_a_clear_refusal(provider: Provider) -> None:
     unreachable = OidcClient(
         OidcSettings(issuer="http://127.0.0.1:1", client_id=CLIENT_ID, client_secret="s"),
         "http://testserver/login/oidc/callback",
