@@ -1,7 +1,8 @@
 """Request dependencies: the database session, the login, the active company, CSRF.
 
-`current_user` is THE login dependency: a deployment with ID-porten replaces this one function
-(and the login page) and every route keeps working, because routes only ever ask for a User.
+`current_user` is THE login dependency: the password login and the OpenID Connect login
+(portal/routers/oidc.py) both end in a session naming a User, and routes only ever ask for one.
+`current_access` is the company the user acts for and why (portal/delegation.py).
 """
 
 from __future__ import annotations

@@ -113,7 +113,8 @@ class Company(Base):
 
 
 class CompanyRole(Base):
-    """An orderer's right to act for one company (ID-porten + Altinn roles in production)."""
+    """A right to act for one company granted in the portal itself (the local demo accounts).
+    Registry roles and delegations give the same right (portal/delegation.py)."""
 
     __tablename__ = "company_roles"
     __table_args__ = (UniqueConstraint("user_id", "company_id"),)
