@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from portal.app import create_app
 from portal.models import Company, Delegation, User
 from portal.oidc import OidcClient, OidcError
-from portal.settings import OidcSettings
+from portal.settings import OidcSettings, SettingsError, settings_from_env
 from portal.state import Portal, build_portal
 
 from .provider import Provider, running_provider, s256
@@ -260,3 +260,35 @@ def test_an_unreachable_provider_is_a_clear_refusal(provider: Provider) -> None:
     with pytest.raises(OidcError) as refused:
         unreachable.begin()
     assert refused.value.reason == "provider_unreachable"
+
+
+def test_without_an_issuer_there_is_no_provider_login(client: TestClient) -> None:
+    assert "/login/oidc" not in client.get("/login").text
+    assert client.get("/login/oidc").status_code == 404
+    assert client.get("/login/oidc/callback?code=x&state=y").status_code == 404
+
+
+def test_the_settings_come_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("ISSUER", "CLIENT_ID", "CLIENT_SECRET", "ACR_VALUES", "TOKEN_AUTH_METHOD"):
+        monkeypatch.delenv(f"HMSVERIFY_OIDC_{name}", raising=False)
+    assert settings_from_env(tmp_path).oidc is None
+    monkeypatch.setenv("HMSVERIFY_OIDC_ISSUER", "https://test.idporten.no")
+    with pytest.raises(SettingsError, match="CLIENT_ID"):
+        settings_from_env(tmp_path)
+    monkeypatch.setenv("HMSVERIFY_OIDC_CLIENT_ID", "portal")
+    monkeypatch.setenv("HMSVERIFY_OIDC_CLIENT_SECRET", "secret")
+    monkeypatch.setenv("HMSVERIFY_OIDC_ACR_VALUES", "idporten-loa-substantial")
+    monkeypatch.setenv("HMSVERIFY_BASE_URL", "https://hms.example.no/")
+    settings = settings_from_env(tmp_path)
+    assert settings.oidc == OidcSettings(
+        issuer="https://test.idporten.no",
+        client_id="portal",
+        client_secret="secret",
+        acr_values="idporten-loa-substantial",
+    )
+    assert settings.oidc_redirect_uri == "https://hms.example.no/login/oidc/callback"
+    monkeypatch.setenv("HMSVERIFY_OIDC_TOKEN_AUTH_METHOD", "private_key_jwt")
+    with pytest.raises(SettingsError, match="TOKEN_AUTH_METHOD"):
+        settings_from_env(tmp_path)
