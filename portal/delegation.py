@@ -326,6 +326,26 @@ def company_delegations(session: Session, company: Company) -> list[Delegation]:
     )
 
 
+def group_delegations_reaching(
+    session: Session, registry: RegistryAdapter, company: Company
+) -> list[Delegation]:
+    """The main unit's group delegations that reach this sub-unit (none for a main unit)."""
+    unit = registry.unit(company.org_number)
+    if unit is None or unit.parent_org_number is None:
+        return []
+    return list(
+        session.scalars(
+            select(Delegation)
+            .join(Company, Company.id == Delegation.company_id)
+            .where(
+                Company.org_number == unit.parent_org_number,
+                Delegation.covers_sub_units.is_(True),
+            )
+            .order_by(Delegation.granted_at.desc(), Delegation.id.desc())
+        )
+    )
+
+
 def delegation_history(session: Session, delegation: Delegation) -> list[AuditEvent]:
     return list(
         session.scalars(

@@ -18,10 +18,20 @@ from portal.delegation import (
     delegation_history,
     delegation_status,
     grant_delegation,
+    group_delegations_reaching,
     local_date,
     revoke_delegation,
 )
-from portal.deps import AccessDep, CsrfDep, NowDep, PortalDep, SessionDep, UserDep, page
+from portal.deps import (
+    AccessDep,
+    CsrfDep,
+    NowDep,
+    PortalDep,
+    RegistryDep,
+    SessionDep,
+    UserDep,
+    page,
+)
 from portal.models import Delegation
 from portal.registry import ROLE_LABELS
 
@@ -57,6 +67,7 @@ def _overview(
     request: Request,
     portal: PortalDep,
     session: SessionDep,
+    registry: RegistryDep,
     user: UserDep,
     access: CompanyAccess,
     now: dt.datetime,
@@ -77,6 +88,10 @@ def _overview(
         access=access,
         role_labels=ROLE_LABELS,
         delegations=[(d, delegation_status(d, today)) for d in delegations],
+        from_main_unit=[
+            (d, delegation_status(d, today))
+            for d in group_delegations_reaching(session, registry, access.company)
+        ],
         error=error,
         form=form or _BLANK_FORM,
     )
@@ -87,11 +102,12 @@ def list_delegations(
     request: Request,
     portal: PortalDep,
     session: SessionDep,
+    registry: RegistryDep,
     user: UserDep,
     access: AccessDep,
     now: NowDep,
 ) -> Response:
-    return _overview(request, portal, session, user, _role_holder(access), now)
+    return _overview(request, portal, session, registry, user, _role_holder(access), now)
 
 
 @router.post("/company/delegations", dependencies=[CsrfDep])
@@ -99,6 +115,7 @@ def create_delegation(
     request: Request,
     portal: PortalDep,
     session: SessionDep,
+    registry: RegistryDep,
     user: UserDep,
     access: AccessDep,
     now: NowDep,
@@ -135,7 +152,16 @@ def create_delegation(
             "covers_sub_units": covers_sub_units,
         }
         return _overview(
-            request, portal, session, user, access, now, error=exc, form=form, status_code=422
+            request,
+            portal,
+            session,
+            registry,
+            user,
+            access,
+            now,
+            error=exc,
+            form=form,
+            status_code=422,
         )
     return RedirectResponse(f"/company/delegations/{delegation.id}", status_code=303)
 

@@ -166,6 +166,13 @@ def test_group_delegation_covers_sub_units_but_not_the_subsidiary(
     client.get("/employees")
     assert switch_to(client, csrf, company_id(portal, SUBSIDIARY)) == 303
     assert grant(client, csrf, group.dina)[0] == 303
+    # A sub-unit's overview shows the main unit's group delegation that reaches it.
+    assert switch_to(client, csrf, company_id(portal, BERGEN)) == 303
+    overview = client.get("/company/delegations").text
+    from_main = overview.split('id="from-main-unit"', 1)[1].split("</table>", 1)[0]
+    assert from_main.count("Dina Delegat") == 1 and 'data-status="active"' in from_main
+    assert switch_to(client, csrf, company_id(portal, SUBSIDIARY)) == 303
+    assert 'id="from-main-unit"' not in client.get("/company/delegations").text
     log_in(client, "dina@gruppe.example")
     assert sorted(acts_for(client)) == sorted(NAMES[o] for o in (MAIN, BERGEN, OSLO, SUBSIDIARY))
 
