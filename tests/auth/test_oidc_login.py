@@ -5,6 +5,7 @@ nonce; the `pid` claim mapped to registry roles and delegations; an unknown pid 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import logging
 from collections.abc import Iterator
 from pathlib import Path
@@ -16,6 +17,8 @@ from portal_support import make_settings
 from sqlalchemy import func, select
 
 from portal.app import create_app
+from portal.cli import main as cli_main
+from portal.demo import national_ids
 from portal.models import Company, Delegation, User
 from portal.oidc import OidcClient, OidcError
 from portal.settings import OidcSettings, SettingsError, settings_from_env
@@ -292,3 +295,29 @@ def test_the_settings_come_from_the_environment(
     monkeypatch.setenv("HMSVERIFY_OIDC_TOKEN_AUTH_METHOD", "private_key_jwt")
     with pytest.raises(SettingsError, match="TOKEN_AUTH_METHOD"):
         settings_from_env(tmp_path)
+
+
+def test_a_reviewer_made_by_the_command_logs_in_through_the_provider(
+    browser: TestClient,
+    provider: Provider,
+    oidc_portal: Portal,
+    database_url: str,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    reviewer_id = national_ids(1, seed=4242)[0]
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setattr("sys.stdin", io.StringIO("not a number\n"))
+    assert cli_main(["reviewer", "--name", "Rita Revisor", "--data-dir", str(tmp_path)]) == 2
+    monkeypatch.setattr("sys.stdin", io.StringIO(f"{reviewer_id}\n"))
+    assert cli_main(["reviewer", "--name", "Rita Revisor", "--data-dir", str(tmp_path)]) == 0
+    assert reviewer_id not in capsys.readouterr().out
+
+    provider.set_claims("sub-rita", {"pid": reviewer_id})
+    assert log_in_through_provider(browser, provider, "sub-rita") == 303
+    home = browser.get("/")
+    assert home.headers["location"] == "/review"
+    assert browser.get("/review").status_code == 200
+    # She orders for no company.
+    assert browser.get("/employees").status_code == 403

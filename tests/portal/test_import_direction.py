@@ -48,6 +48,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "portal.annotation",
             "portal.background",
             "portal.delegation",
+            "portal.reviewers",
         },
     ),
     ("deps", {"portal.deps"}),
