@@ -509,7 +509,9 @@ def sweep(ctx: Context) -> SweepReport:
         )
     ).all():
         card.reminder_sent_at = ctx.now
-        recipients = {_orderer_address(card.order)} | _company_contacts(ctx.session, card.company)
+        recipients = (
+            {_orderer_address(card.order)} | _company_contacts(ctx.session, card.company)
+        ) - {""}
         for recipient in sorted(recipients):
             queue_email(
                 ctx.session,

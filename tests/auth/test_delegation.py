@@ -13,7 +13,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from portal.models import AuditEvent, Company, Delegation
+from portal.contexts import lifecycle_context
+from portal.delegation import company_access, user_for_national_id
+from portal.demo import national_ids
+from portal.lifecycle import place_order, reject_order
+from portal.models import AuditEvent, Company, Delegation, Employee, OutboxEmail, name_key
 from portal.state import Portal
 
 from .support import (
@@ -276,3 +280,35 @@ def csrf_of_page(client: TestClient) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/status").text)
     assert match
     return match.group(1)
+
+
+def test_mail_to_an_orderer_without_an_address_goes_to_the_company(portal: Portal) -> None:
+    """A person made by an OpenID Connect login may have no e-mail on file (a role holder:
+    the registry has none); what the portal mails the orderer then reaches the company."""
+    now = norway_noon(TODAY)
+    with portal.sessions() as session:
+        group = seed_group(session)
+        registry = portal.registry(session)
+        holder = user_for_national_id(session, registry, group.styrk, now)
+        assert holder is not None and holder.email is None and holder.name == "Styrk Styre"
+        main = company_access(session, registry, holder, now)[0].company
+        assert main.org_number == MAIN and main.contact_email == "post@gruppe.example"
+        employee = Employee(
+            company_id=main.id,
+            national_id=national_ids(1, seed=77)[0],
+            given_names="Eva",
+            surname="Ansatt",
+            name_key=name_key("Eva", "Ansatt"),
+            created_at=now,
+        )
+        session.add(employee)
+        session.flush()
+        ctx = lifecycle_context(portal, session, f"user:{holder.id}", now=now)
+        order = place_order(ctx, employee, holder)
+        reject_order(ctx, order, "Avvist.", "Rejected.")
+        session.commit()
+        recipients = session.scalars(select(OutboxEmail.recipient)).all()
+    assert recipients == ["post@gruppe.example"]
+    # Nobody else gets an account this way.
+    with portal.sessions() as session:
+        assert user_for_national_id(session, portal.registry(session), group.nils, now) is None
