@@ -197,26 +197,28 @@ def test_only_the_general_manager_delegates_for_the_whole_group(
     assert acts_for(client) == [NAMES[MAIN]]
 
 
-@pytest.mark.parametrize(
-    ("fields", "field_name"),
-    [
-        ({"national_id": "12345678901"}, "national_id"),
-        ({"email": "not-an-address"}, "email"),
-        ({"valid_from": "2026-12-10", "valid_until": "2026-12-05"}, "valid_until"),
-        ({"valid_until": "2026-12-01"}, "valid_until"),
-        ({"valid_from": "10.12.2026"}, "valid_from"),
-    ],
-)
+WRONG_FORMS: list[tuple[dict[str, str], str]] = [
+    ({"national_id": "12345678901"}, "national_id"),
+    ({"email": "not-an-address"}, "email"),
+    ({"valid_from": "2026-12-10", "valid_until": "2026-12-05"}, "valid_until"),
+    ({"valid_until": "2026-12-01"}, "valid_until"),
+    ({"valid_from": "10.12.2026"}, "valid_from"),
+]
+
+
 def test_a_wrong_form_says_what_to_fix_and_stores_nothing(
-    portal: Portal, client: TestClient, group: Group, fields: dict[str, str], field_name: str
+    portal: Portal, client: TestClient, group: Group
 ) -> None:
     csrf = log_in(client, "gunnar@gruppe.example")
     client.get("/employees")
     assert switch_to(client, csrf, company_id(portal, MAIN)) == 303
-    fields = dict(fields)  # the parameter is shared by the SQLite and PostgreSQL runs
-    national_id = fields.pop("national_id", group.dina)
-    status, body = grant(client, csrf, national_id, **fields)
-    assert status == 422 and f'data-field="{field_name}"' in body
+    for wrong, field_name in WRONG_FORMS:
+        fields = dict(wrong)
+        national_id = fields.pop("national_id", group.dina)
+        status, body = grant(client, csrf, national_id, **fields)
+        assert (status, f'data-field="{field_name}"' in body) == (422, True), wrong
+        # What was typed comes back, except the national id.
+        assert national_id not in body
     with portal.sessions() as session:
         assert session.scalars(select(Delegation)).all() == []
         assert session.scalars(select(AuditEvent)).all() == []
