@@ -177,11 +177,13 @@ class OidcClient:
         id_token = token.get("id_token")
         if not isinstance(id_token, str):
             raise OidcError("no_id_token")
-        return self._validated_claims(id_token, pending.nonce, token.get("access_token"), moment)
+        return self.validated_claims(id_token, pending.nonce, token.get("access_token"), moment)
 
-    def _validated_claims(
+    def validated_claims(
         self, id_token: str, nonce: str, access_token: object, now: float
     ) -> dict[str, Any]:
+        """The claims of an ID token from the token endpoint, or OidcError: signed by one of the
+        provider's keys, for this client, from the issuer, current, with this nonce."""
         metadata = self.metadata()
         algorithms = metadata.get("id_token_signing_alg_values_supported") or ["RS256"]
         # Never "none" and never a symmetric algorithm keyed by a public value.

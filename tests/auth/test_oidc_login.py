@@ -7,12 +7,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+import httpx
 import pytest
+from authlib.integrations.httpx_client import OAuth2Client
 from fastapi.testclient import TestClient
+from joserfc import jwt
+from joserfc.jwk import RSAKey
 from portal_support import make_settings
 from sqlalchemy import func, select
 
@@ -321,3 +326,65 @@ def test_a_reviewer_made_by_the_command_logs_in_through_the_provider(
     assert browser.get("/review").status_code == 200
     # She orders for no company.
     assert browser.get("/employees").status_code == 403
+
+
+def test_an_id_token_not_signed_by_the_provider_or_expired_is_refused(provider: Provider) -> None:
+    """Tokens made here with real keys, checked by the client against the provider's published
+    keys: another key under the provider's key id, an unknown key id, no signature at all."""
+    client = OidcClient(
+        OidcSettings(issuer=provider.issuer, client_id=CLIENT_ID, client_secret="s3cret"),
+        "http://testserver/login/oidc/callback",
+    )
+    provider.set_claims("sub-x", {"pid": "01010112345"})
+    provider_kid = httpx.get(f"{provider.issuer}/jwks").json()["keys"][0]["kid"]
+    now = time.time()
+    claims = {
+        "iss": provider.issuer,
+        "sub": "sub-x",
+        "aud": CLIENT_ID,
+        "iat": int(now),
+        "exp": int(now) + 300,
+        "nonce": "n" * 43,
+        "pid": "01010112345",
+    }
+
+    def signed(kid: str, payload: dict[str, object] = claims) -> str:
+        key = RSAKey.generate_key(2048, parameters={"kid": kid})
+        return jwt.encode({"alg": "RS256", "kid": kid}, payload, key)
+
+    for token in (signed(provider_kid), signed("unknown-key")):
+        with pytest.raises(OidcError) as refused:
+            client.validated_claims(token, "n" * 43, None, now)
+        assert refused.value.reason == "id_token_signature"
+    unsigned = signed(provider_kid).rsplit(".", 1)[0] + "."
+    with pytest.raises(OidcError):
+        client.validated_claims(unsigned, "n" * 43, None, now)
+
+    # A genuine ID token from the provider's token endpoint: valid now, refused once expired
+    # (the mock issues them for an hour) and refused by a client with another client id.
+    url, pending = client.begin()
+    query = parse_qs(urlparse(provider.authorize(url, "sub-x")).query)
+    with OAuth2Client(
+        client_id=CLIENT_ID,
+        client_secret="s3cret",
+        redirect_uri="http://testserver/login/oidc/callback",
+    ) as oauth:
+        token = oauth.fetch_token(
+            f"{provider.issuer}/oauth2/token",
+            grant_type="authorization_code",
+            code=query["code"][0],
+            code_verifier=pending.code_verifier,
+        )
+    raw, access = token["id_token"], token["access_token"]
+    assert client.validated_claims(raw, pending.nonce, access, time.time())["pid"] == "01010112345"
+    with pytest.raises(OidcError) as refused:
+        client.validated_claims(raw, pending.nonce, access, time.time() + 2 * 3600)
+    assert refused.value.reason == "id_token_exp"
+    other = OidcClient(
+        OidcSettings(issuer=provider.issuer, client_id="another-client", client_secret="s"),
+        "http://testserver/login/oidc/callback",
+    )
+    with pytest.raises(OidcError) as refused:
+        other.validated_claims(raw, pending.nonce, access, time.time())
+    # authlib's authorized-party check answers first; the audience check stands behind it.
+    assert refused.value.reason in ("id_token_azp", "id_token_aud")
