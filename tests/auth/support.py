@@ -13,13 +13,13 @@ import re
 from dataclasses import dataclass
 
 from fastapi.testclient import TestClient
-from portal_support import PASSWORD, csrf_of, password_hash
 from sqlalchemy.orm import Session
 
 from portal.demo import add_user, make_org_number, national_ids
 from portal.models import Industry
 from portal.registry import BusinessUnit, seed_unit
 from portal.state import Portal
+from tests.portal.support import PASSWORD, csrf_of, password_hash
 
 MAIN = make_org_number("93000000")
 BERGEN = make_org_number("93000001")

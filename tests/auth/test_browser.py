@@ -17,14 +17,13 @@ from typing import Any
 
 import pytest
 import uvicorn
-from portal_support import make_settings
 
 from portal.app import create_app
 from portal.settings import OidcSettings
 from portal.state import Portal, build_portal
-
-from .provider import Provider, running_provider
-from .support import BERGEN, MAIN, NAMES, OSLO, Group, seed_group
+from tests.auth.provider import Provider, running_provider
+from tests.auth.support import BERGEN, MAIN, NAMES, OSLO, Group, seed_group
+from tests.portal.support import make_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -19,8 +19,7 @@ from portal.demo import national_ids
 from portal.lifecycle import place_order, reject_order
 from portal.models import AuditEvent, Company, Delegation, Employee, OutboxEmail, name_key
 from portal.state import Portal
-
-from .support import (
+from tests.auth.support import (
     BERGEN,
     MAIN,
     NAMES,

@@ -18,7 +18,6 @@ from authlib.integrations.httpx_client import OAuth2Client
 from fastapi.testclient import TestClient
 from joserfc import jwt
 from joserfc.jwk import RSAKey
-from portal_support import make_settings
 from sqlalchemy import func, select
 
 from portal.app import create_app
@@ -28,9 +27,8 @@ from portal.models import Company, Delegation, User
 from portal.oidc import OidcClient, OidcError
 from portal.settings import OidcSettings, SettingsError, settings_from_env
 from portal.state import Portal, build_portal
-
-from .provider import Provider, running_provider, s256
-from .support import (
+from tests.auth.provider import Provider, running_provider, s256
+from tests.auth.support import (
     BERGEN,
     MAIN,
     NAMES,
@@ -41,6 +39,7 @@ from .support import (
     seed_group,
     switcher_names,
 )
+from tests.portal.support import make_settings
 
 TODAY = dt.date(2026, 12, 2)
 CLIENT_ID = "hmsverify-portal"
