@@ -37,8 +37,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from verifier.decode import decode_image
-from verifier.id_docs.edit_distance import edit_distance
-from verifier.id_docs.mrz_reader import passporteye_lines, read_mrz
+from verifier.id_docs.mrz.edit_distance import edit_distance
+from verifier.id_docs.mrz.reader import passporteye_lines, read_mrz
 from verifier.policy import DecodeLimits, load_policy
 
 Reader = Callable[[np.ndarray], list[str] | None]

@@ -21,7 +21,7 @@ from portal.clock import utcnow
 from portal.contexts import lifecycle_context
 from portal.lifecycle import record_check
 from portal.models import CheckDelivery, Employee, Upload, UploadState, UploadVerdict
-from verifier.id_docs.holder_match import Employee as IdEmployee
+from verifier.id_docs.match.holder import Employee as IdEmployee
 from verifier.queue.storage import (
     StorageUnavailable,
     StoredUpload,

@@ -46,12 +46,12 @@ KNOWN_MODELS: dict[str, ModelFile] = {
         ModelFile(
             "mrz_ocr_crnn.onnx",
             "af3ec7d01e862ac0639e11b9fac5916da859bc8c15288246a98247048cd7101f",
-            "MRZ line recogniser (CTC), trained by verifier/id_docs/training/train_mrz_ocr.py",
+            "MRZ line recogniser (CTC), trained by verifier/id_docs/mrz/training/train_mrz_ocr.py",
         ),
         ModelFile(
             "mrz_name_bigrams.json",
             "375c514ecc5e113493e6fe52bc052762c3c73129f9f9a95def762f4ae0a78283",
-            "letter-pair counts of names, built by verifier/id_docs/training/name_bigrams.py",
+            "letter-pair counts of names, built by verifier/id_docs/mrz/training/name_bigrams.py",
         ),
     )
 }

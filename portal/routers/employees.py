@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.deps import CompanyDep, CsrfDep, PortalDep, SessionDep, UserDep, context, page
 from portal.lifecycle import block_card, mark_employee_left, mark_employee_returned
 from portal.models import Card, Employee, Order, name_key
-from verifier.id_docs.national_id import NationalIdError, parse_norwegian_id
+from verifier.norway.national_id import NationalIdError, parse_norwegian_id
 
 router = APIRouter()
 log = logging.getLogger(__name__)

@@ -136,7 +136,7 @@ def test_text_output_shows_fields_checks_and_measured_values() -> None:
 
     from verifier.id_docs.check import check_mrz_lines
     from verifier.id_docs.cli import format_verdict
-    from verifier.id_docs.holder_match import Employee
+    from verifier.id_docs.match.holder import Employee
 
     fnr = first_valid_national_id(date(1985, 5, 17), range(401, 500, 2))
     verdict = check_mrz_lines(

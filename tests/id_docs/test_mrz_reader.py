@@ -1,4 +1,4 @@
-"""The MRZ reader on synthetic documents made by verifier.id_docs.synthetic (rendered in OCR-B):
+"""The MRZ reader on synthetic documents made by verifier.id_docs.mrz.synthetic (rendered in OCR-B):
 upright, rotated by 90/180/270 degrees, skewed, EXIF-oriented JPEGs through the real decoder,
 and images without an MRZ. Also the recogniser model file's sha256 check."""
 
@@ -14,10 +14,10 @@ import pytest
 from PIL import Image
 
 from verifier.decode import decode_image
-from verifier.id_docs.mrz_ocr import MODEL_NAME
-from verifier.id_docs.mrz_reader import read_mrz
-from verifier.id_docs.mrz_structure import failing_groups
-from verifier.id_docs.synthetic import SyntheticDocument, make_td1_card, make_td3_page
+from verifier.id_docs.mrz.correct import failing_groups
+from verifier.id_docs.mrz.ocr import MODEL_NAME
+from verifier.id_docs.mrz.reader import read_mrz
+from verifier.id_docs.mrz.synthetic import SyntheticDocument, make_td1_card, make_td3_page
 from verifier.model_files import KNOWN_MODELS, ModelFileError, model_path, sha256_of
 from verifier.policy import load_policy
 

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from verifier.id_docs.holder_match import Employee
+from verifier.id_docs.match.holder import Employee
 from verifier.id_docs.verdict import IdVerdict
 from verifier.verdict import Status
 

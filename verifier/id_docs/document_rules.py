@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from verifier.id_docs.mrz_parse import MrzData, MrzParse
+from verifier.id_docs.mrz.parse import MrzData, MrzParse
 from verifier.policy import IdDocumentsPolicy
 from verifier.verdict import RuleResult, Status
 

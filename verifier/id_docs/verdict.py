@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from verifier.id_docs.mrz_parse import MrzData
+from verifier.id_docs.mrz.parse import MrzData
 from verifier.verdict import RuleResult, Status, combine
 
 

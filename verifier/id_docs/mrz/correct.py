@@ -1,9 +1,10 @@
-"""MRZ structure used while reading: line lengths, the character class of every position, and the
-check-digit groups, plus the search that picks among the recogniser's alternatives so that the
-check digits hold.
+"""Corrections while reading: the searches that pick among the recogniser's alternatives so that
+the check digits hold, country codes are known codes, and look-alike characters match their
+neighbours.
 
-This is reading, not validation: it only chooses the most probable text consistent with ICAO
-Doc 9303's layout. Parsing and the verdict on the fields live in `mrz_parse`.
+This is reading, not validation: it only chooses the most probable text consistent with the
+layout (`layout.py`, the one table of formats). Parsing and the verdict on the fields live in
+`parse.py`.
 """
 
 from __future__ import annotations
@@ -12,172 +13,8 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from verifier.id_docs.check_digit import compute_check_digit
-
-DIGITS = "0123456789"
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-FILLER = "<"
-ALNUM = DIGITS + LETTERS + FILLER
-ALPHA = LETTERS + FILLER
-NUMERIC = DIGITS + FILLER  # unknown dates and some check digits are filled with '<'
-SEX = "MFX<"
-
-LINE_LENGTHS = {"TD1": 30, "TD2": 36, "TD3": 44}
-LINE_COUNTS = {"TD1": 3, "TD2": 2, "TD3": 2}
-
-
-def _layout(spec: list[tuple[int, str]]) -> list[str]:
-    out: list[str] = []
-    for count, chars in spec:
-        out.extend([chars] * count)
-    return out
-
-
-# Allowed characters per position, line by line (ICAO Doc 9303 Parts 4-6).
-_NAME_LINE = {n: _layout([(1, LETTERS), (1, ALPHA), (3, ALPHA), (n - 5, ALPHA)]) for n in (36, 44)}
-ALLOWED: dict[str, list[list[str]]] = {
-    "TD3": [
-        _NAME_LINE[44],
-        _layout(
-            [
-                (9, ALNUM),
-                (1, NUMERIC),
-                (3, ALPHA),
-                (6, NUMERIC),
-                (1, NUMERIC),
-                (1, SEX),
-                (6, NUMERIC),
-                (1, NUMERIC),
-                (14, ALNUM),
-                (1, NUMERIC),
-                (1, DIGITS),
-            ]
-        ),
-    ],
-    "TD2": [
-        _NAME_LINE[36],
-        _layout(
-            [
-                (9, ALNUM),
-                (1, NUMERIC),
-                (3, ALPHA),
-                (6, NUMERIC),
-                (1, NUMERIC),
-                (1, SEX),
-                (6, NUMERIC),
-                (1, NUMERIC),
-                (7, ALNUM),
-                (1, DIGITS),
-            ]
-        ),
-    ],
-    "TD1": [
-        _layout([(1, LETTERS), (1, ALPHA), (3, ALPHA), (9, ALNUM), (1, NUMERIC), (15, ALNUM)]),
-        _layout(
-            [
-                (6, NUMERIC),
-                (1, NUMERIC),
-                (1, SEX),
-                (6, NUMERIC),
-                (1, NUMERIC),
-                (3, ALPHA),
-                (11, ALNUM),
-                (1, DIGITS),
-            ]
-        ),
-        _layout([(30, ALPHA)]),
-    ],
-}
-
-
-# Visas (ICAO Doc 9303 Part 7): TD3- and TD2-sized, first character V, free optional data to the
-# end of the second line and no composite check digit.
-ALLOWED["MRVA"] = [
-    ALLOWED["TD3"][0],
-    _layout(
-        [
-            (9, ALNUM),
-            (1, NUMERIC),
-            (3, ALPHA),
-            (6, NUMERIC),
-            (1, NUMERIC),
-            (1, SEX),
-            (6, NUMERIC),
-            (1, NUMERIC),
-            (16, ALNUM),
-        ]
-    ),
-]
-ALLOWED["MRVB"] = [
-    ALLOWED["TD2"][0],
-    _layout(
-        [
-            (9, ALNUM),
-            (1, NUMERIC),
-            (3, ALPHA),
-            (6, NUMERIC),
-            (1, NUMERIC),
-            (1, SEX),
-            (6, NUMERIC),
-            (1, NUMERIC),
-            (8, ALNUM),
-        ]
-    ),
-]
-VISA_LAYOUT = {"TD3": "MRVA", "TD2": "MRVB"}
-
-
-def layout_of(doc_format: str, first_line: str) -> str:
-    """The layout whose field types and check digits apply: a visa's when the text starts with V."""
-    if first_line.startswith("V") and doc_format in VISA_LAYOUT:
-        return VISA_LAYOUT[doc_format]
-    return doc_format
-
-
-@dataclass(frozen=True)
-class CheckGroup:
-    """Positions (line, index) of the checked characters and of their check digit."""
-
-    name: str
-    fields: tuple[tuple[int, int], ...]
-    check: tuple[int, int]
-
-
-def _span(line: int, start: int, stop: int) -> tuple[tuple[int, int], ...]:
-    return tuple((line, i) for i in range(start, stop))
-
-
-CHECK_GROUPS: dict[str, tuple[CheckGroup, ...]] = {
-    "TD3": (
-        CheckGroup("document_number", _span(1, 0, 9), (1, 9)),
-        CheckGroup("birth_date", _span(1, 13, 19), (1, 19)),
-        CheckGroup("expiry_date", _span(1, 21, 27), (1, 27)),
-        CheckGroup("optional_data", _span(1, 28, 42), (1, 42)),
-        CheckGroup("composite", _span(1, 0, 10) + _span(1, 13, 20) + _span(1, 21, 43), (1, 43)),
-    ),
-    "TD2": (
-        CheckGroup("document_number", _span(1, 0, 9), (1, 9)),
-        CheckGroup("birth_date", _span(1, 13, 19), (1, 19)),
-        CheckGroup("expiry_date", _span(1, 21, 27), (1, 27)),
-        CheckGroup("composite", _span(1, 0, 10) + _span(1, 13, 20) + _span(1, 21, 35), (1, 35)),
-    ),
-    "TD1": (
-        CheckGroup("document_number", _span(0, 5, 14), (0, 14)),
-        CheckGroup("birth_date", _span(1, 0, 6), (1, 6)),
-        CheckGroup("expiry_date", _span(1, 8, 14), (1, 14)),
-        CheckGroup(
-            "composite",
-            _span(0, 5, 30) + _span(1, 0, 7) + _span(1, 8, 15) + _span(1, 18, 29),
-            (1, 29),
-        ),
-    ),
-}
-for _visa in ("MRVA", "MRVB"):
-    CHECK_GROUPS[_visa] = (
-        CheckGroup("document_number", _span(1, 0, 9), (1, 9)),
-        CheckGroup("birth_date", _span(1, 13, 19), (1, 19)),
-        CheckGroup("expiry_date", _span(1, 21, 27), (1, 27)),
-    )
+from verifier.id_docs.mrz.check_digit import compute_check_digit
+from verifier.id_docs.mrz.layout import ALNUM, FILLER, CheckGroup, Position, layout_for
 
 
 def group_holds(group: CheckGroup, lines: list[str]) -> bool:
@@ -193,7 +30,7 @@ def group_holds(group: CheckGroup, lines: list[str]) -> bool:
 
 
 def failing_groups(doc_format: str, lines: list[str]) -> list[str]:
-    return [g.name for g in CHECK_GROUPS[doc_format] if not group_holds(g, lines)]
+    return [g.name for g in layout_for(doc_format).check_groups if not group_holds(g, lines)]
 
 
 @dataclass(frozen=True)
@@ -222,7 +59,7 @@ def correct_with_alternatives(
     by_position: dict[tuple[int, int], list[Alternative]] = {}
     for alt in alternatives:
         by_position.setdefault((alt.line, alt.index), []).append(alt)
-    groups = CHECK_GROUPS[doc_format]
+    groups = layout_for(doc_format).check_groups
     for group in groups:
         as_text = ["".join(chars) for chars in current]
         if group_holds(group, as_text):
@@ -283,13 +120,13 @@ _MAX_LOOKALIKE_COST = 4.0
 _MAX_UNCHECKED_LOOKALIKE_COST = 8.0
 
 
-def covered_positions(doc_format: str) -> frozenset[tuple[int, int]]:
+def covered_positions(doc_format: str) -> frozenset[Position]:
     """(line, index) of every character some check digit covers, check digits included."""
-    return frozenset(pos for g in CHECK_GROUPS[doc_format] for pos in (*g.fields, g.check))
+    return layout_for(doc_format).covered_positions
 
 
 def _is_free(doc_format: str, line: int, index: int) -> bool:
-    return ALLOWED[doc_format][line][index] == ALNUM
+    return layout_for(doc_format).allowed[line][index] == ALNUM
 
 
 def _lookalike_runs(doc_format: str, ln: int, line: str) -> list[tuple[int, int, dict[str, str]]]:
@@ -351,11 +188,9 @@ def prefer_neighbour_kind(
     return ["".join(chars) for chars in out], total
 
 
-def country_positions(doc_format: str) -> list[tuple[tuple[int, int], ...]]:
+def country_positions(doc_format: str) -> list[tuple[Position, ...]]:
     """(line, index) of the issuing state and of the nationality."""
-    if doc_format == "TD1":
-        return [_span(0, 2, 5), _span(1, 15, 18)]
-    return [_span(0, 2, 5), _span(1, 10, 13)]
+    return layout_for(doc_format).country_positions()
 
 
 def correct_country_codes(

@@ -18,8 +18,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from verifier.id_docs.mrz_ocr import LINE_HEIGHT, normalise_line
-from verifier.id_docs.synthetic import MRZ_ALPHABET, ocrb_font_path, random_mrz
+from verifier.id_docs.mrz.ocr import LINE_HEIGHT, normalise_line
+from verifier.id_docs.mrz.synthetic import MRZ_ALPHABET, ocrb_font_path, random_mrz
 
 _DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 # (font file, cap height / font size). Some states print the MRZ in another font than OCR-B

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from verifier.id_docs.check_digit import compute_check_digit
+from verifier.id_docs.mrz.check_digit import compute_check_digit
 
 OCRB_FONT_PATHS = (
     Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf"),  # Debian fonts-ocr-b

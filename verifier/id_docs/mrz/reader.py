@@ -16,27 +16,24 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from verifier.id_docs.countries import is_known_code
-from verifier.id_docs.mrz_locate import MrzCandidate, MrzRow, brightest_channel, locate_mrz
-from verifier.id_docs.mrz_ocr import (
+from verifier.id_docs.mrz.correct import (
+    Alternative,
+    correct_country_codes,
+    correct_with_alternatives,
+    failing_groups,
+    prefer_neighbour_kind,
+)
+from verifier.id_docs.mrz.countries import is_known_code
+from verifier.id_docs.mrz.layout import MrzFormat, layout_for, layout_of
+from verifier.id_docs.mrz.locate import MrzCandidate, MrzRow, brightest_channel, locate_mrz
+from verifier.id_docs.mrz.name_prior import prefer_likely_names
+from verifier.id_docs.mrz.ocr import (
     LineReading,
     greedy_text,
     normalise_line,
     read_fixed_length,
     recogniser,
 )
-from verifier.id_docs.mrz_structure import (
-    ALLOWED,
-    LINE_COUNTS,
-    LINE_LENGTHS,
-    Alternative,
-    correct_country_codes,
-    correct_with_alternatives,
-    failing_groups,
-    layout_of,
-    prefer_neighbour_kind,
-)
-from verifier.id_docs.name_prior import prefer_likely_names
 
 # Crop geometry, matching the recogniser's training (glyphs 45-75 % of the crop height).
 _CROP_HEIGHT_PER_GLYPH = 1 / 0.6
@@ -171,7 +168,7 @@ def _hypothesis(
     )
     # After counting the check-digit corrections: names carry no check digit to disturb.
     corrected = prefer_likely_names(layout, corrected, alternatives, max_gap=_NAME_PRIOR_MAX_GAP)
-    length_error = sum(abs(len(r.free_text) - LINE_LENGTHS[doc_format]) for r in readings)
+    length_error = sum(abs(len(r.free_text) - layout_for(doc_format).width) for r in readings)
     return _Hypothesis(
         doc_format,
         corrected,
@@ -246,7 +243,7 @@ def _read_candidate(
         qualities = [_frame_quality(p) for p in row_probs]
         plans = []
         for doc_format, indices in _formats_for(len(rows)):
-            expected = LINE_LENGTHS[doc_format]
+            expected = layout_for(doc_format).width
             length_error = sum(abs(lengths[i] - expected) for i in indices)
             if length_error > 4 * len(indices):
                 continue
@@ -254,10 +251,10 @@ def _read_candidate(
             plans.append((length_error, -quality, doc_format, indices))
         plans.sort(key=lambda plan: plan[:2])
         for _, _, doc_format, indices in plans:
-            first = read_fixed_length(row_probs[indices[0]], ALLOWED[doc_format][0])
+            first = read_fixed_length(row_probs[indices[0]], layout_for(doc_format).allowed[0])
             layout = layout_of(doc_format, first.text)
             readings = [first] + [
-                read_fixed_length(row_probs[i], ALLOWED[layout][k])
+                read_fixed_length(row_probs[i], layout_for(layout).allowed[k])
                 for k, i in enumerate(indices)
                 if k > 0
             ]
@@ -365,7 +362,8 @@ def passporteye_read(rgb: np.ndarray) -> tuple[str, list[str]] | None:
     lines = passporteye_lines(rgb)
     if lines is None:
         return None
-    for doc_format, count in LINE_COUNTS.items():
-        if len(lines) == count and all(len(ln) == LINE_LENGTHS[doc_format] for ln in lines):
-            return doc_format, lines
+    for doc_format in (MrzFormat.TD1, MrzFormat.TD2, MrzFormat.TD3):
+        shape = layout_for(doc_format)
+        if len(lines) == shape.n_lines and all(len(ln) == shape.width for ln in lines):
+            return str(doc_format), lines
     return None

@@ -1,7 +1,7 @@
 """Trains the MRZ line recogniser on synthetic OCR-B lines and exports it to ONNX.
 
     pip install -e '.[train]'      # torch==2.13.0 (CPU) and onnx, only for training
-    PYTHONPATH=. python -m verifier.id_docs.training.train_mrz_ocr --out models/mrz_ocr_crnn.onnx
+    PYTHONPATH=. python -m verifier.id_docs.mrz.training.train_mrz_ocr --out models/mrz_ocr_crnn.onnx
 
 Reproducible: every random draw comes from generators seeded by --seed (samples are generated
 in one worker process in a fixed order; torch runs deterministic CPU kernels). On 2 CPU cores
@@ -22,9 +22,9 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, IterableDataset
 
-from verifier.id_docs.edit_distance import edit_distance
-from verifier.id_docs.mrz_ocr import ALPHABET, LINE_HEIGHT, greedy_text
-from verifier.id_docs.training.line_samples import LineSample, held_out_set, make_line_sample
+from verifier.id_docs.mrz.edit_distance import edit_distance
+from verifier.id_docs.mrz.ocr import ALPHABET, LINE_HEIGHT, greedy_text
+from verifier.id_docs.mrz.training.line_samples import LineSample, held_out_set, make_line_sample
 
 HELD_OUT_SEED = 990_001
 
