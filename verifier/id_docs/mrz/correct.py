@@ -45,54 +45,128 @@ def correct_with_alternatives(
     doc_format: str,
     lines: list[str],
     alternatives: list[Alternative],
-    max_changes: int = 2,
+    max_changes: int = 3,
     max_cost: float = 9.0,
-    max_total_changes: int = 2,
+    max_joint_cost: float = 16.0,
+    max_candidates: int = 14,
 ) -> tuple[list[str], float]:
-    """The cheapest set of substitutions (at most `max_changes` per check group and
-    `max_total_changes` in all, total cost at most `max_cost`) that makes failing check groups
-    hold. Groups are fixed one after another, the composite last, never undoing a group that
-    already holds. More changes would let a misprinted specimen "validate" into a wrong text."""
-    current = [list(line) for line in lines]
-    total_cost = 0.0
-    total_changes = 0
-    by_position: dict[tuple[int, int], list[Alternative]] = {}
-    for alt in alternatives:
-        by_position.setdefault((alt.line, alt.index), []).append(alt)
+    """The cheapest set of substitutions from the recogniser's alternatives that makes every
+    failing check group hold at once (a field's check digit and the composite together), or
+    the lines unchanged when there is none.
+
+    At most `max_changes` characters change, never one that a holding group covers. The total
+    cost may reach `max_joint_cost` when the change repairs two or more groups (two independent
+    7-3-1 sums agreeing by chance is a 1-in-100 event), only `max_cost` when it repairs one (1 in
+    10): a misprinted specimen must not "validate" into a text nobody printed. Among equal
+    costs the fewer changes win."""
     groups = layout_for(doc_format).check_groups
-    for group in groups:
-        as_text = ["".join(chars) for chars in current]
-        if group_holds(group, as_text):
-            continue
-        protected = {
-            pos
-            for other in groups
-            if other is not group and group_holds(other, as_text)
-            for pos in (*other.fields, other.check)
+    failing = [g for g in groups if not group_holds(g, lines)]
+    if not failing:
+        return list(lines), 0.0
+    limit = max_joint_cost if len(failing) >= 2 else max_cost
+    protected = {pos for g in groups if g not in failing for pos in (*g.fields, g.check)}
+    scope = {pos for g in failing for pos in (*g.fields, g.check)} - protected
+    read = {(a.line, a.index): lines[a.line][a.index] for a in alternatives}
+    candidates = sorted(
+        (
+            a
+            for a in alternatives
+            if (a.line, a.index) in scope
+            and a.cost <= _max_alternative_cost(read[(a.line, a.index)], a.char)
+        ),
+        key=lambda a: a.cost,
+    )[:max_candidates]
+    best: tuple[float, int, tuple[Alternative, ...]] | None = None
+    for changes in range(1, max_changes + 1):
+        for combo in itertools.combinations(candidates, changes):
+            cost = sum(a.cost for a in combo)
+            if cost > limit or (best is not None and (cost, changes) >= best[:2]):
+                continue
+            if len({(a.line, a.index) for a in combo}) < changes:
+                continue
+            trial = [list(line) for line in lines]
+            for alt in combo:
+                trial[alt.line][alt.index] = alt.char
+            as_text = ["".join(chars) for chars in trial]
+            if all(group_holds(g, as_text) for g in failing):
+                best = (cost, changes, combo)
+    if best is None:
+        return list(lines), 0.0
+    out = [list(line) for line in lines]
+    for alt in best[2]:
+        out[alt.line][alt.index] = alt.char
+    return ["".join(chars) for chars in out], best[0]
+
+
+# Characters an OCR-B line at a few pixels per glyph turns into each other. The recogniser can
+# be firmly wrong between them (a passport's O against 0 at 5-8 nats), so the search may take
+# such a change up to the look-alike limit; any other change only when the recogniser itself
+# was in doubt.
+_LOOKALIKE_PAIRS = frozenset(
+    frozenset(pair)
+    for pair in (
+        "O0",
+        "Q0",
+        "D0",
+        "U0",
+        "I1",
+        "L1",
+        "T1",
+        "IL",
+        "Z2",
+        "S5",
+        "B8",
+        "S8",
+        "G6",
+        "A4",
+        "HN",
+        "FE",
+        "MN",
+        "KX",
+        "VY",
+    )
+)
+_MAX_LOOKALIKE_CHANGE_COST = 8.0
+_MAX_OTHER_CHANGE_COST = 4.5
+
+
+def _max_alternative_cost(read: str, alternative: str) -> float:
+    if frozenset((read, alternative)) in _LOOKALIKE_PAIRS:
+        return _MAX_LOOKALIKE_CHANGE_COST
+    return _MAX_OTHER_CHANGE_COST
+
+
+@dataclass(frozen=True)
+class Correction:
+    """One character the reader changed from the recogniser's first choice."""
+
+    line: int  # 0-based
+    index: int  # 0-based
+    read: str
+    corrected: str
+
+    def to_dict(self) -> dict[str, int | str]:
+        return {
+            "line": self.line,
+            "index": self.index,
+            "read": self.read,
+            "corrected": self.corrected,
         }
-        positions = [
-            p for p in (*group.fields, group.check) if p in by_position and p not in protected
-        ]
-        best: tuple[float, tuple[Alternative, ...]] | None = None
-        for changes in range(1, min(max_changes, max_total_changes - total_changes) + 1):
-            for combo_positions in itertools.combinations(positions, changes):
-                for combo in itertools.product(*(by_position[p] for p in combo_positions)):
-                    cost = sum(a.cost for a in combo)
-                    if total_cost + cost > max_cost or (best is not None and cost >= best[0]):
-                        continue
-                    trial = [chars[:] for chars in current]
-                    for alt in combo:
-                        trial[alt.line][alt.index] = alt.char
-                    if group_holds(group, ["".join(chars) for chars in trial]):
-                        best = (cost, combo)
-            if best is not None:
-                break
-        if best is not None:
-            for alt in best[1]:
-                current[alt.line][alt.index] = alt.char
-            total_cost += best[0]
-            total_changes += len(best[1])
-    return ["".join(chars) for chars in current], total_cost
+
+    @staticmethod
+    def from_dict(data: dict[str, int | str]) -> Correction:
+        return Correction(
+            int(data["line"]), int(data["index"]), str(data["read"]), str(data["corrected"])
+        )
+
+
+def corrections_between(read: list[str], corrected: list[str]) -> tuple[Correction, ...]:
+    return tuple(
+        Correction(ln, i, a, b)
+        for ln, (old, new) in enumerate(zip(read, corrected, strict=True))
+        for i, (a, b) in enumerate(zip(old, new, strict=True))
+        if a != b
+    )
 
 
 # Letters and digits OCR-B readers confuse; in free (alphanumeric) fields only the neighbours

@@ -310,8 +310,10 @@ def is_french_card(lines: list[str]) -> bool:
 
 def layout_of(doc_format: str, first_line: str) -> MrzFormat:
     """The layout whose field types and check digits apply to text read in a shape: a visa's
-    when the text starts with V."""
+    when the text starts with V, the French card's when two lines of 36 start `I?FRA`."""
     fmt = MrzFormat(doc_format)
     if first_line.startswith("V") and fmt in VISA_OF_SHAPE:
         return VISA_OF_SHAPE[fmt]
+    if fmt is MrzFormat.TD2 and first_line[:1] == "I" and first_line[2:5] == "FRA":
+        return MrzFormat.FRA_ID
     return fmt

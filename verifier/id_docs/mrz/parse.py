@@ -43,6 +43,7 @@ __all__ = [
     "MrzParse",
     "MrzProblem",
     "ProblemKind",
+    "check_name",
     "detect_format",
     "parse_mrz",
 ]
@@ -198,6 +199,11 @@ _CHECK_NAMES: dict[str, tuple[str, str]] = {
     "composite": ("composite (whole MRZ)", "samlet kontrollsiffer (hele MRZ)"),
     "issue_month": ("month of issue", "utstedelsesmåned"),
 }
+
+
+def check_name(name: str) -> tuple[str, str]:
+    """A check group's name for messages, (English, bokmål)."""
+    return _CHECK_NAMES.get(name, (name, name))
 
 
 def detect_format(lines: list[str]) -> MrzFormat | None:

@@ -1,25 +1,27 @@
-"""Reads the MRZ from pixels: locate, cut the lines along their skew, recognise, decode with the
-MRZ's structure, and ask PassportEye for a second opinion when the own reading does not validate.
+"""Reads the MRZ from pixels: locate, rectify a document seen in perspective, cut the lines along
+their skew, recognise, and decode with the MRZ's layout and check digits.
 
 `read_mrz(rgb)` returns `MrzRead(lines=None, ...)` when there is no MRZ it can stand behind: a
 false MRZ is worse than none (the caller then asks for review, never fails for a missing MRZ).
+A confident reading whose check digits fail is returned with the failing groups named: a
+damaged, misread or altered document is what a reviewer must hear about.
 """
 
 from __future__ import annotations
 
-import io
 import math
 import time
-import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import cv2
 import numpy as np
 
 from verifier.id_docs.mrz.correct import (
     Alternative,
+    Correction,
     correct_country_codes,
     correct_with_alternatives,
+    corrections_between,
     failing_groups,
     prefer_neighbour_kind,
 )
@@ -37,34 +39,44 @@ from verifier.id_docs.mrz.ocr import (
 
 # Crop geometry, matching the recogniser's training (glyphs 45-75 % of the crop height).
 _CROP_HEIGHT_PER_GLYPH = 1 / 0.6
-_END_MARGINS = (0.9, 2.4)
-_ENSEMBLE_HEIGHTS = (
-    1 / 0.5,
-    1 / 0.7,
-)  # further crops, glyph at 50 % and 70 % of the height  # glyph heights added at both ends; the wider one on a second try
-# Acceptance of the own reading (see `_acceptable`).
-_MAX_CORRECTION_COST = 9.0
+# Glyph heights added at both ends of a line. Every margin is read when the first one needs
+# corrections, and the check digits choose: the reading must not hang on one crop parameter.
+_END_MARGINS = (0.9, 2.4, 1.5)
+# Further crops of each line, glyph at 50 % and 70 % of the height, averaged with the first.
+_ENSEMBLE_HEIGHTS = (1 / 0.5, 1 / 0.7)
+# A valid reading whose corrections cost at most this (nats) ends the search; a costlier one
+# has the other crops read too, and the cheapest valid reading wins.
+_SETTLED_COST = 2.0
+# Acceptance of a reading (see `_acceptable`).
 _MIN_MEAN_CONFIDENCE = 0.80
 _MIN_CONFIDENT_WITH_FAILURES = 0.93
 _MAX_CANDIDATES = 3
 # Name letters the spelling prior may choose between: within this many nats of the recogniser's
 # choice (e^1.5: the recogniser thinks the other letter at most 4.5 times less likely).
 _NAME_PRIOR_MAX_GAP = 1.5
+# Rows whose ends disagree by more than this fraction (lengths, or spacing at the two ends) are
+# seen in perspective: the candidate is also read from a rectified cut-out.
+_PERSPECTIVE_MIN_DISTORTION = 0.03
 
 
 @dataclass(frozen=True)
 class MrzRead:
     lines: list[str] | None
-    doc_format: str | None  # TD1 / TD2 / TD3
+    doc_format: str | None  # TD1 / TD2 / TD3 / MRVA / MRVB / FRA_ID
     rotation_degrees: int  # clockwise rotation that makes the MRZ read left to right
-    method: str  # "project" or "passporteye"
+    method: str  # "project"
     elapsed_ms: float
     skew_degrees: float = 0.0  # residual tilt after the 90-degree rotation
     line_confidences: tuple[float, ...] = ()
-    failed_checks: tuple[str, ...] = ()  # check-digit groups that still fail
-    corrected_characters: int = 0  # characters changed by the check-digit search
+    failed_checks: tuple[str, ...] = ()  # check-digit groups that fail on the returned lines
+    corrections: tuple[Correction, ...] = ()  # characters changed from the recogniser's choice
+    rectified: bool = False  # read from a perspective-corrected cut-out
     # Corners of the MRZ (original pixels), for drawing; empty when not located.
     box: tuple[tuple[float, float], ...] = field(default=())
+
+    @property
+    def corrected_characters(self) -> int:
+        return len(self.corrections)
 
 
 @dataclass(frozen=True)
@@ -73,11 +85,12 @@ class _Hypothesis:
     lines: list[str]
     readings: list[LineReading]
     failing: list[str]
-    corrections: int
+    corrections: tuple[Correction, ...]
     correction_cost: float
     length_error: int
     angle_deg: float
     box: tuple[tuple[float, float], ...]
+    rectified: bool = False
 
     @property
     def mean_confidence(self) -> float:
@@ -123,7 +136,9 @@ def _cut_line(
 
 
 def _formats_for(row_count: int) -> list[tuple[str, tuple[int, ...]]]:
-    """(format, indices of the rows used) hypotheses for a candidate with this many rows."""
+    """(format, indices of the rows used) hypotheses for a candidate with this many rows. Two
+    lines of 36 are read as TD2 first; a first line starting `IDFRA` switches to the French
+    card's layout (see `layout_of`)."""
     if row_count >= 3:
         return [
             ("TD1", (0, 1, 2)),
@@ -151,30 +166,33 @@ def _hypothesis(
         for index, alts in enumerate(reading.alternatives)
         for char, cost in alts
     ]
-    typed, kind_cost = prefer_neighbour_kind(layout, lines, alternatives)
-    typed, country_cost = correct_country_codes(layout, typed, alternatives, is_known_code)
-    corrected, check_cost = correct_with_alternatives(
-        layout, typed, alternatives, max_cost=_MAX_CORRECTION_COST
+    typed, _ = prefer_neighbour_kind(layout, lines, alternatives)
+    typed, _ = correct_country_codes(layout, typed, alternatives, is_known_code)
+    # Undoing a field-type or country-code change costs nothing against the recogniser: its
+    # first choice is then back (two zeros between letters, `X00T`, turned to O by the field
+    # type, return when the check digits want them).
+    undo = [
+        Alternative(ln, i, lines[ln][i], 0.0)
+        for ln, (old, new) in enumerate(zip(lines, typed, strict=True))
+        for i, (a, b) in enumerate(zip(old, new, strict=True))
+        if a != b
+    ]
+    corrected, _ = correct_with_alternatives(layout, typed, alternatives + undo)
+    alternative_cost = {(a.line, a.index, a.char): a.cost for a in alternatives}
+    cost = sum(
+        alternative_cost.get((c.line, c.index, c.corrected), 0.0)
+        for c in corrections_between(lines, corrected)
     )
-    if failing_groups(layout, corrected):
-        # Corrections count only when they make the whole MRZ valid: otherwise they are guesses
-        # (and some specimens print a wrong check digit that no correction should hide).
-        corrected, check_cost = typed, 0.0
-    cost = kind_cost + country_cost + check_cost
-    changes = sum(
-        a != b
-        for old, new in zip(lines, corrected, strict=True)
-        for a, b in zip(old, new, strict=True)
-    )
-    # After counting the check-digit corrections: names carry no check digit to disturb.
+    # After the check-digit search: names carry no check digit to disturb (on the ICAO formats;
+    # the French card's names are under its composite and the prior leaves them alone).
     corrected = prefer_likely_names(layout, corrected, alternatives, max_gap=_NAME_PRIOR_MAX_GAP)
     length_error = sum(abs(len(r.free_text) - layout_for(doc_format).width) for r in readings)
     return _Hypothesis(
-        doc_format,
+        str(layout),
         corrected,
         readings,
         failing_groups(layout, corrected),
-        changes,
+        corrections_between(lines, corrected),
         cost,
         length_error,
         angle_deg,
@@ -183,7 +201,7 @@ def _hypothesis(
 
 
 def _acceptable(h: _Hypothesis) -> bool:
-    """Whether the own reading is trustworthy enough to return (false MRZs are worse than none)."""
+    """Whether the reading is trustworthy enough to return (false MRZs are worse than none)."""
     n_lines = len(h.lines)
     if h.length_error > n_lines:  # the free reading must be about the right length on every line
         return False
@@ -191,13 +209,19 @@ def _acceptable(h: _Hypothesis) -> bool:
         return False
     if not h.failing:
         return True
-    # A few specimens print a wrong check digit; accept one or two failures only when the
-    # recogniser is confident in every line and did not have to guess to get there.
-    return (
-        len(h.failing) <= 2
-        and h.corrections == 0
-        and min(r.mean_confidence for r in h.readings) >= _MIN_CONFIDENT_WITH_FAILURES
+    # Check digits that fail on a confident reading: a misprinted specimen, a damaged or an
+    # altered document. Reported as read (the verdict names the failing groups) when every
+    # line is confident and the text is an MRZ's: some check group holds or both country
+    # codes are known ones. Text that is no MRZ meets neither.
+    if min(r.mean_confidence for r in h.readings) < _MIN_CONFIDENT_WITH_FAILURES:
+        return False
+    table = layout_for(h.doc_format)
+    groups_hold = len(h.failing) < len(table.check_groups)
+    codes_known = all(
+        is_known_code("".join(h.lines[ln][i] for ln, i in positions))
+        for positions in table.country_positions()
     )
+    return groups_hold or codes_known
 
 
 def _frame_quality(probs: np.ndarray) -> float:
@@ -226,13 +250,15 @@ def _line_probabilities(
     return [np.mean(probs[i : i + group], axis=0) for i in range(0, len(probs), group)]
 
 
-def _read_candidate(
-    grey: np.ndarray, candidate: MrzCandidate, end_margin: float
+def _read_rows(
+    grey: np.ndarray,
+    rows: tuple[MrzRow, ...],
+    angle_deg: float,
+    box: tuple[tuple[float, float], ...],
+    end_margin: float,
 ) -> list[_Hypothesis]:
-    """Hypotheses for one candidate, the upright reading first, the 180-degree one only when
+    """Hypotheses for one set of rows, the upright reading first, the 180-degree one only when
     the upright one does not validate; within a direction the most plausible format first."""
-    rows = candidate.rows
-    box = tuple(candidate.box())
     hypotheses: list[_Hypothesis] = []
     for reverse in (False, True):
         ordered = rows[::-1] if reverse else rows  # read upside down: the last row comes first
@@ -253,12 +279,14 @@ def _read_candidate(
         for _, _, doc_format, indices in plans:
             first = read_fixed_length(row_probs[indices[0]], layout_for(doc_format).allowed[0])
             layout = layout_of(doc_format, first.text)
+            if layout is not MrzFormat(doc_format):
+                first = read_fixed_length(row_probs[indices[0]], layout_for(layout).allowed[0])
             readings = [first] + [
                 read_fixed_length(row_probs[i], layout_for(layout).allowed[k])
                 for k, i in enumerate(indices)
                 if k > 0
             ]
-            angle = candidate.angle_deg + (180.0 if reverse else 0.0)
+            angle = angle_deg + (180.0 if reverse else 0.0)
             h = _hypothesis(doc_format, layout, readings, angle, box)
             if h is None:
                 continue
@@ -266,6 +294,82 @@ def _read_candidate(
             if not h.failing and _acceptable(h):
                 return hypotheses
     return hypotheses
+
+
+def _row_ends(row: MrzRow) -> tuple[tuple[float, float], tuple[float, float]]:
+    return row.own_start or row.start, row.own_end or row.end
+
+
+def perspective_distortion(rows: tuple[MrzRow, ...]) -> float:
+    """How far the outer rows' own ends are from a parallelogram: the larger of the relative
+    difference of their lengths and of the spacing at their two ends (0 for a flat scan)."""
+    (a0, a1), (b0, b1) = _row_ends(rows[0]), _row_ends(rows[-1])
+    length_a, length_b = math.dist(a0, a1), math.dist(b0, b1)
+    space_start, space_end = math.dist(a0, b0), math.dist(a1, b1)
+    return max(
+        abs(length_a - length_b) / max(length_a, length_b, 1.0),
+        abs(space_start - space_end) / max(space_start, space_end, 1.0),
+    )
+
+
+def _rectified(grey: np.ndarray, candidate: MrzCandidate) -> tuple[np.ndarray, tuple[MrzRow, ...]]:
+    """The MRZ cut out through the homography that maps the outer rows' ends to a rectangle
+    (every MRZ line has the same number of characters, so their ends are the corners of a
+    rectangle on the document), with the rows in the cut-out's pixels."""
+    rows = candidate.rows
+    (a0, a1), (b0, b1) = _row_ends(rows[0]), _row_ends(rows[-1])
+    glyph = float(np.mean([r.glyph_height for r in rows]))
+    width = max(math.dist(a0, a1), math.dist(b0, b1))
+    height = max(math.dist(a0, b0), math.dist(a1, b1))
+    pad = 4 * glyph
+    src = np.array([a0, a1, b1, b0], np.float32)
+    dst = np.array(
+        [[pad, pad], [pad + width, pad], [pad + width, pad + height], [pad, pad + height]],
+        np.float32,
+    )
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    size = (round(width + 2 * pad), round(height + 2 * pad))
+    warped = cv2.warpPerspective(
+        grey, matrix, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
+    )
+    count = len(rows)
+    flat = tuple(
+        MrzRow(
+            (pad, pad + height * k / max(1, count - 1)),
+            (pad + width, pad + height * k / max(1, count - 1)),
+            glyph,
+            row.blob_count,
+        )
+        for k, row in enumerate(rows)
+    )
+    return warped, flat
+
+
+def _read_candidate(
+    grey: np.ndarray, candidate: MrzCandidate, end_margin: float
+) -> list[_Hypothesis]:
+    """Hypotheses for one candidate. Rows seen in perspective are read from the rectified
+    cut-out first (glyphs at the far end are smaller and squeezed in the plain cut), and the
+    plain cut too unless the rectified reading holds without a doubtful correction."""
+    box = tuple(candidate.box())
+    in_perspective = (
+        len(candidate.rows) >= 2
+        and perspective_distortion(candidate.rows) > _PERSPECTIVE_MIN_DISTORTION
+    )
+    hypotheses: list[_Hypothesis] = []
+    if in_perspective:
+        warped, flat = _rectified(grey, candidate)
+        hypotheses += [
+            replace(h, rectified=True)
+            for h in _read_rows(warped, flat, candidate.angle_deg, box, end_margin)
+        ]
+        if any(_settled(h) for h in hypotheses):
+            return hypotheses
+    return hypotheses + _read_rows(grey, candidate.rows, candidate.angle_deg, box, end_margin)
+
+
+def _settled(h: _Hypothesis) -> bool:
+    return not h.failing and h.correction_cost <= _SETTLED_COST and _acceptable(h)
 
 
 def _rotation_and_skew(angle_deg: float) -> tuple[int, float]:
@@ -285,20 +389,13 @@ def _from_hypothesis(h: _Hypothesis, started: float) -> MrzRead:
         skew_degrees=round(skew, 2),
         line_confidences=tuple(round(r.mean_confidence, 4) for r in h.readings),
         failed_checks=tuple(h.failing),
-        corrected_characters=h.corrections,
+        corrections=h.corrections,
+        rectified=h.rectified,
         box=h.box,
     )
 
 
-def _passporteye_trustworthy(doc_format: str, lines: list[str]) -> bool:
-    """Every check digit holds and no run of K: Tesseract's usual reading of the '<' filler
-    (in the name line, which no check digit covers)."""
-    return not failing_groups(layout_of(doc_format, lines[0]), lines) and not any(
-        "KKK" in line for line in lines
-    )
-
-
-def read_mrz(rgb: np.ndarray, *, second_opinion: bool = True) -> MrzRead:
+def read_mrz(rgb: np.ndarray) -> MrzRead:
     """The MRZ lines of an RGB image (EXIF orientation already applied by the decoder), or
     lines=None when no MRZ can be read with confidence."""
     started = time.perf_counter()
@@ -312,19 +409,13 @@ def read_mrz(rgb: np.ndarray, *, second_opinion: bool = True) -> MrzRead:
                 # corrections must not push out a confident one with a misprinted check digit.
                 if _acceptable(h) and (best is None or h.rank() < best.rank()):
                     best = h
-            if best is not None and not best.failing:
+            if best is not None and _settled(best):
+                # Every check digit holds without a doubtful correction: no other crop can
+                # do better.
                 return _from_hypothesis(best, started)
-    if second_opinion:
-        other = passporteye_read(rgb)
-        if other is not None and _passporteye_trustworthy(*other):
-            doc_format, lines = other
-            return MrzRead(
-                lines=lines,
-                doc_format=doc_format,
-                rotation_degrees=0,
-                method="passporteye",
-                elapsed_ms=(time.perf_counter() - started) * 1000,
-            )
+        if best is not None and not best.failing and end_margin != _END_MARGINS[0]:
+            # A corrected reading that another crop confirmed or could not beat.
+            break
     if best is not None:
         return _from_hypothesis(best, started)
     return MrzRead(
@@ -334,36 +425,3 @@ def read_mrz(rgb: np.ndarray, *, second_opinion: bool = True) -> MrzRead:
         method="project",
         elapsed_ms=(time.perf_counter() - started) * 1000,
     )
-
-
-def passporteye_lines(rgb: np.ndarray) -> list[str] | None:
-    """PassportEye's own `read_mrz` (its locator, Tesseract and its clean-up) on the image: the
-    lines it returns, whatever their shape, or None when it finds no MRZ."""
-    from passporteye import read_mrz as pe_read_mrz
-    from passporteye.mrz.text import MRZOCRCleaner
-
-    ok, png = cv2.imencode(".png", cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR))
-    if not ok:
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # scikit-image deprecations inside PassportEye
-            mrz = pe_read_mrz(io.BytesIO(png.tobytes()))
-    except Exception:  # PassportEye raises assorted errors on odd images; it is only a fallback
-        return None
-    if mrz is None:
-        return None
-    lines = [ln for ln in MRZOCRCleaner.apply(mrz.aux.get("raw_text", "")) if ln]
-    return lines or None
-
-
-def passporteye_read(rgb: np.ndarray) -> tuple[str, list[str]] | None:
-    """PassportEye's reading as (format, lines) when it has the shape of a TD1/TD2/TD3 MRZ."""
-    lines = passporteye_lines(rgb)
-    if lines is None:
-        return None
-    for doc_format in (MrzFormat.TD1, MrzFormat.TD2, MrzFormat.TD3):
-        shape = layout_for(doc_format)
-        if len(lines) == shape.n_lines and all(len(ln) == shape.width for ln in lines):
-            return str(doc_format), lines
-    return None
