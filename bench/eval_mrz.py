@@ -198,6 +198,9 @@ def main() -> int:
         help="tilt every document this far out of plane (25 when bare) and measure only the "
         "own reader",
     )
+    parser.add_argument(
+        "--no-baseline", action="store_true", help="measure only the own reader (no PassportEye)"
+    )
     args = parser.parse_args()
 
     policy_limits = load_policy().decode
@@ -209,7 +212,7 @@ def main() -> int:
         # The reader reports the clockwise rotation that makes the MRZ upright: it undoes the turn.
         rotation = RotationTally(turn=args.turn)
         readers = {"project": project_reader}
-    if args.perspective is not None:
+    if args.perspective is not None or args.no_baseline:
         readers = {"project": project_reader}
     tallies = {name: Tally() for name in readers}
     with (args.corpus / "manifest.csv").open(newline="", encoding="utf-8") as handle:

@@ -82,8 +82,8 @@ def test_zeros_read_as_o_are_corrected_with_the_composite() -> None:
     alternatives = [
         Alternative(1, 4, "0", 5.5),
         Alternative(1, 5, "0", 5.5),
-        Alternative(1, 7, "1", 3.0),  # a doubtful T: the check digits keep it
-        Alternative(1, 2, "I", 2.5),
+        Alternative(1, 7, "1", 6.0),  # other look-alikes the recogniser was surer of
+        Alternative(1, 2, "I", 6.5),
     ]
     corrected, cost = correct_with_alternatives("TD3", read, alternatives)
     assert corrected == GERMAN_STYLE
@@ -92,6 +92,20 @@ def test_zeros_read_as_o_are_corrected_with_the_composite() -> None:
         Correction(1, 4, "O", "0"),
         Correction(1, 5, "O", "0"),
     )
+
+
+def test_two_repairs_of_about_the_same_cost_leave_the_reading_as_it_is() -> None:
+    # With a doubtful T and 1 as well, a second repair (T->1, 1->I and one O->0) costs the
+    # same as the two O->0: the check digits cannot tell which is right, so neither is made.
+    wrong = GERMAN_STYLE[1][:4] + "OO" + GERMAN_STYLE[1][6:]
+    alternatives = [
+        Alternative(1, 4, "0", 5.5),
+        Alternative(1, 5, "0", 5.5),
+        Alternative(1, 7, "1", 3.0),
+        Alternative(1, 2, "I", 2.5),
+    ]
+    corrected, cost = correct_with_alternatives("TD3", [GERMAN_STYLE[0], wrong], alternatives)
+    assert corrected == [GERMAN_STYLE[0], wrong] and cost == 0.0
 
 
 def test_a_costly_change_that_repairs_one_group_only_is_not_taken() -> None:

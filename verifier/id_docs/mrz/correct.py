@@ -49,6 +49,7 @@ def correct_with_alternatives(
     max_cost: float = 9.0,
     max_joint_cost: float = 16.0,
     max_candidates: int = 14,
+    min_margin: float = 2.0,
 ) -> tuple[list[str], float]:
     """The cheapest set of substitutions from the recogniser's alternatives that makes every
     failing check group hold at once (a field's check digit and the composite together), or
@@ -58,7 +59,8 @@ def correct_with_alternatives(
     cost may reach `max_joint_cost` when the change repairs two or more groups (two independent
     7-3-1 sums agreeing by chance is a 1-in-100 event), only `max_cost` when it repairs one (1 in
     10): a misprinted specimen must not "validate" into a text nobody printed. Among equal
-    costs the fewer changes win."""
+    costs the fewer changes win, and a repair is taken only when no other one costs less than
+    `min_margin` nats more."""
     groups = layout_for(doc_format).check_groups
     failing = [g for g in groups if not group_holds(g, lines)]
     if not failing:
@@ -76,11 +78,14 @@ def correct_with_alternatives(
         ),
         key=lambda a: a.cost,
     )[:max_candidates]
-    best: tuple[float, int, tuple[Alternative, ...]] | None = None
+    # The two cheapest repairs: when another one comes within `min_margin` nats of the best,
+    # the check digits cannot tell which is right (a blurred line offers many), and nothing
+    # changes.
+    found: list[tuple[float, int, tuple[Alternative, ...]]] = []
     for changes in range(1, max_changes + 1):
         for combo in itertools.combinations(candidates, changes):
             cost = sum(a.cost for a in combo)
-            if cost > limit or (best is not None and (cost, changes) >= best[:2]):
+            if cost > limit or (len(found) == 2 and (cost, changes) >= found[1][:2]):
                 continue
             if len({(a.line, a.index) for a in combo}) < changes:
                 continue
@@ -89,9 +94,10 @@ def correct_with_alternatives(
                 trial[alt.line][alt.index] = alt.char
             as_text = ["".join(chars) for chars in trial]
             if all(group_holds(g, as_text) for g in failing):
-                best = (cost, changes, combo)
-    if best is None:
+                found = sorted([*found, (cost, changes, combo)], key=lambda f: f[:2])[:2]
+    if not found or (len(found) == 2 and found[1][0] - found[0][0] < min_margin):
         return list(lines), 0.0
+    best = found[0]
     out = [list(line) for line in lines]
     for alt in best[2]:
         out[alt.line][alt.index] = alt.char
