@@ -94,18 +94,30 @@ def test_zeros_read_as_o_are_corrected_with_the_composite() -> None:
     )
 
 
+def _rival_repairs() -> tuple[list[str], Alternative, Alternative]:
+    """A visa whose document-number check digit is misread, and two single changes that each
+    make it hold: the right digit back, or a first character of the number that fits the wrong
+    digit (found with the builders' own 7-3-1 sum)."""
+    visa = ["V" + GERMAN_STYLE[0][1:], GERMAN_STYLE[1]]
+    right = visa[1][9]
+    wrong = str((int(right) + 1) % 10)
+    line2 = visa[1][:9] + wrong + visa[1][10:]
+    rival = next(c for c in "ABDEFGHJKLMNPQRSTUVWXYZ" if check_digit(c + line2[1:9]) == wrong)
+    return [visa[0], line2], Alternative(1, 9, right, 3.0), Alternative(1, 0, rival, 3.5)
+
+
 def test_two_repairs_of_about_the_same_cost_leave_the_reading_as_it_is() -> None:
-    # With a doubtful T and 1 as well, a second repair (T->1, 1->I and one O->0) costs the
-    # same as the two O->0: the check digits cannot tell which is right, so neither is made.
-    wrong = GERMAN_STYLE[1][:4] + "OO" + GERMAN_STYLE[1][6:]
-    alternatives = [
-        Alternative(1, 4, "0", 5.5),
-        Alternative(1, 5, "0", 5.5),
-        Alternative(1, 7, "1", 3.0),
-        Alternative(1, 2, "I", 2.5),
-    ]
-    corrected, cost = correct_with_alternatives("TD3", [GERMAN_STYLE[0], wrong], alternatives)
-    assert corrected == [GERMAN_STYLE[0], wrong] and cost == 0.0
+    read, digit_back, rival = _rival_repairs()
+    assert failing_groups("MRVA", read) == ["document_number"]
+    corrected, cost = correct_with_alternatives("MRVA", read, [digit_back, rival])
+    assert corrected == read and cost == 0.0
+
+
+def test_a_repair_clearly_cheaper_than_its_rival_is_made() -> None:
+    read, digit_back, rival = _rival_repairs()
+    costly_rival = Alternative(rival.line, rival.index, rival.char, 5.5)
+    corrected, cost = correct_with_alternatives("MRVA", read, [digit_back, costly_rival])
+    assert corrected[1][9] == digit_back.char and cost == 3.0
 
 
 def test_a_costly_change_that_repairs_one_group_only_is_not_taken() -> None:

@@ -45,7 +45,7 @@ def correct_with_alternatives(
     doc_format: str,
     lines: list[str],
     alternatives: list[Alternative],
-    max_changes: int = 3,
+    max_changes: int = 2,
     max_cost: float = 9.0,
     max_joint_cost: float = 16.0,
     max_candidates: int = 14,
