@@ -51,12 +51,12 @@ def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size)
 
 
-def _random_text(rng: np.random.Generator) -> str:
+def _random_text(rng: np.random.Generator, photographed: bool) -> str:
     roll = rng.random()
-    if roll < 0.08:
+    if photographed and roll < 0.08:
         length = int(rng.integers(5, 19))
         return "".join(rng.choice(list(_SMALL_CONFUSABLE), size=length))
-    if roll < 0.2:
+    if roll < (0.2 if photographed else 0.15):
         length = int(rng.integers(5, 19))
         return "".join(rng.choice(list(_CONFUSABLE), size=length))
     if roll < 0.6:
@@ -164,8 +164,12 @@ def _surroundings(
             )
 
 
-def make_line_sample(rng: np.random.Generator) -> LineSample:
-    text = _random_text(rng)
+def make_line_sample(rng: np.random.Generator, photographed: bool = False) -> LineSample:
+    """One sample. `photographed` adds what photographs and scans of documents bring (boxes,
+    page text, stray glyphs, tinted bands, out-of-plane foreshortening, screenshots, lines
+    dense in H/N, L/I, F/E); without it the draws are exactly those the committed model
+    (seed 20261128) was trained on."""
+    text = _random_text(rng, photographed)
     font_path, cap_ratio = _font_choice(rng)
     cap = _RENDER_CAP
     font = _font(font_path, round(cap / cap_ratio))
@@ -187,7 +191,8 @@ def make_line_sample(rng: np.random.Generator) -> LineSample:
             _draw_row(
                 draw, neighbour, margin_l - 2 * pitch, y_line + direction * gap, pitch, font, 255
             )
-    _surroundings(rng, draw, text, margin_l, y_line, pitch, cap, width, height)
+    if photographed:
+        _surroundings(rng, draw, text, margin_l, y_line, pitch, cap, width, height)
     mask = np.asarray(ink_mask_img, np.float32) / 255.0
     if rng.random() < 0.3:  # ink bleed or thin print
         kernel = np.ones((3, 3), np.uint8)
@@ -196,12 +201,12 @@ def make_line_sample(rng: np.random.Generator) -> LineSample:
     if rng.random() < 0.4:  # print texture: ink that did not take everywhere
         holes = rng.uniform(0.6, 1.0, (height // 4 + 1, width // 4 + 1)).astype(np.float32)
         mask *= cv2.resize(holes, (width, height), interpolation=cv2.INTER_NEAREST)
-    if rng.random() < 0.15:
+    if photographed and rng.random() < 0.15:
         # A tinted MRZ band or coloured security print: in the brightest channel the reader
         # uses it is a darker, lower-contrast background.
         paper = paper * rng.uniform(0.55, 0.85) + rng.uniform(-10, 10)
     paper_level = float(np.median(paper))
-    ink = rng.uniform(0, max(5.0, paper_level - 60))
+    ink = rng.uniform(0, max(5.0, paper_level - (60 if photographed else 70)))
     image = paper * (1 - mask) + ink * mask
 
     # Perspective and skew: move the corners a little.
@@ -209,8 +214,9 @@ def make_line_sample(rng: np.random.Generator) -> LineSample:
     jitter = rng.normal(0, 0.02, (4, 2)) * np.array([width, height], np.float32)
     jitter[:, 0] *= 0.3
     # Residual skew after the reader's deskewing is small.
-    jitter[1:3, 1] += np.tan(np.radians(rng.uniform(-1.5, 1.5))) * width
-    if rng.random() < 0.25:
+    skew = 1.5 if photographed else 1.0
+    jitter[1:3, 1] += np.tan(np.radians(rng.uniform(-skew, skew))) * width
+    if photographed and rng.random() < 0.25:
         # A document photographed out of plane: one end of the line higher than the other.
         squeeze = rng.uniform(-0.22, 0.22) * height / 2
         end = int(rng.integers(0, 2))
@@ -250,7 +256,7 @@ def make_line_sample(rng: np.random.Generator) -> LineSample:
     )
     factor = target_cap / cap
     small_size = (max(8, round(image.shape[1] * factor)), max(4, round(image.shape[0] * factor)))
-    if rng.random() < 0.06:
+    if photographed and rng.random() < 0.06:
         # A screenshot: resampled without blur or noise, then scaled again by the viewer.
         image = cv2.resize(image, small_size, interpolation=cv2.INTER_NEAREST)
         again = rng.uniform(0.8, 1.6)
@@ -277,9 +283,9 @@ def make_line_sample(rng: np.random.Generator) -> LineSample:
     return LineSample(normalise_line(image_u8), text)
 
 
-def held_out_set(seed: int, count: int) -> list[LineSample]:
+def held_out_set(seed: int, count: int, photographed: bool = False) -> list[LineSample]:
     rng = np.random.default_rng(seed)
-    return [make_line_sample(rng) for _ in range(count)]
+    return [make_line_sample(rng, photographed) for _ in range(count)]
 
 
 __all__ = ["LINE_HEIGHT", "LineSample", "held_out_set", "make_line_sample"]

@@ -65,14 +65,15 @@ class MrzLineNet(nn.Module):
 
 
 class SyntheticLines(IterableDataset):
-    def __init__(self, seed: int, count: int) -> None:
+    def __init__(self, seed: int, count: int, photographed: bool = False) -> None:
         self.seed = seed
         self.count = count
+        self.photographed = photographed
 
     def __iter__(self) -> Iterator[LineSample]:
         rng = np.random.default_rng(self.seed)
         for _ in range(self.count):
-            yield make_line_sample(rng)
+            yield make_line_sample(rng, self.photographed)
 
 
 def collate(
@@ -189,6 +190,11 @@ def main() -> None:
         type=Path,
         help="fine-tune from an exported model (batch norms frozen), e.g. the committed one",
     )
+    parser.add_argument(
+        "--photographed",
+        action="store_true",
+        help="samples as photographs and scans of documents bring them (line_samples.py)",
+    )
     parser.add_argument("--max-lr", type=float, default=3e-3)
     parser.add_argument("--width", type=int, default=1, help="channel multiplier of the network")
     args = parser.parse_args()
@@ -210,14 +216,14 @@ def main() -> None:
     )
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     loader = DataLoader(
-        SyntheticLines(args.seed, steps * args.batch),
+        SyntheticLines(args.seed, steps * args.batch, args.photographed),
         batch_size=args.batch,
         collate_fn=collate,
         num_workers=1,
         prefetch_factor=8,
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    held_out = held_out_set(HELD_OUT_SEED, args.held_out)
+    held_out = held_out_set(HELD_OUT_SEED, args.held_out, args.photographed)
     started = time.monotonic()
     for step, (batch, targets, input_lengths, target_lengths) in enumerate(loader, 1):
         log_probs = torch.log_softmax(model(batch), dim=2).permute(1, 0, 2)  # T x N x C
