@@ -56,25 +56,28 @@ def correct_with_alternatives(
     the lines unchanged when there is none.
 
     At most `max_changes` characters change, never one that a holding group covers. The total
-    cost may reach `max_joint_cost` when the change repairs two or more groups (two independent
-    7-3-1 sums agreeing by chance is a 1-in-100 event), only `max_cost` when it repairs one (1 in
-    10): a misprinted specimen must not "validate" into a text nobody printed. Among equal
+    cost may reach `max_joint_cost` when every change lies under two or more failing groups
+    (two 7-3-1 sums agreeing by chance is a 1-in-100 event), only `max_cost` otherwise (1 in 10
+    per sum): a misprinted specimen must not "validate" into a text nobody printed. Among equal
     costs the fewer changes win, and a repair is taken only when no other one costs less than
     `min_margin` nats more."""
     groups = layout_for(doc_format).check_groups
     failing = [g for g in groups if not group_holds(g, lines)]
     if not failing:
         return list(lines), 0.0
-    limit = max_joint_cost if len(failing) >= 2 else max_cost
     protected = {pos for g in groups if g not in failing for pos in (*g.fields, g.check)}
     scope = {pos for g in failing for pos in (*g.fields, g.check)} - protected
+    # Positions that two or more failing groups cover (a document number under its own digit
+    # and the composite): a change there must satisfy both sums at once.
+    shared = {pos for pos in scope if sum(pos in g.fields or pos == g.check for g in failing) >= 2}
     read = {(a.line, a.index): lines[a.line][a.index] for a in alternatives}
     candidates = sorted(
         (
             a
             for a in alternatives
             if (a.line, a.index) in scope
-            and a.cost <= _max_alternative_cost(read[(a.line, a.index)], a.char)
+            and a.cost
+            <= min(max_joint_cost, _max_alternative_cost(read[(a.line, a.index)], a.char))
         ),
         key=lambda a: a.cost,
     )[:max_candidates]
@@ -85,6 +88,10 @@ def correct_with_alternatives(
     for changes in range(1, max_changes + 1):
         for combo in itertools.combinations(candidates, changes):
             cost = sum(a.cost for a in combo)
+            # Two sums vouch for a repair only when every change lies under both; changes in
+            # two different fields each meet one sum (1 in 10 each), as a single repair does.
+            joint = len(failing) >= 2 and all((a.line, a.index) in shared for a in combo)
+            limit = max_joint_cost if joint else max_cost
             if cost > limit or (len(found) == 2 and (cost, changes) >= found[1][:2]):
                 continue
             if len({(a.line, a.index) for a in combo}) < changes:

@@ -119,9 +119,17 @@ class Layout:
         ]
 
 
-def _name_line(width: int) -> tuple[Field, ...]:
+# The document code's first letter per format (Doc 9303: P for passports, A, C or I for cards,
+# V for visas; older TD2 passports still circulate). The reader reads a first line in the shape's
+# layout before it knows whether a `V` makes it a visa, so TD3 and TD2 admit V too. A soft
+# preference in the reader: a state printing another letter is still read, and the parser
+# reports it.
+_LEAD = {"TD3": "PV", "TD2": "ACIPV", "TD1": "ACI", "MRV": "V", "FRA_ID": "I"}
+
+
+def _name_line(width: int, lead: str) -> tuple[Field, ...]:
     return (
-        Field("document_code", 0, 0, 2, ALPHA, lead=LETTERS),
+        Field("document_code", 0, 0, 2, ALPHA, lead=lead),
         Field("issuing_state", 0, 2, 5, ALPHA),
         Field("names", 0, 5, width, ALPHA),
     )
@@ -160,7 +168,7 @@ LAYOUTS: dict[MrzFormat, Layout] = {
         MrzFormat.TD3,
         2,
         44,
-        _name_line(44)
+        _name_line(44, _LEAD["TD3"])
         + _data_line_head()
         + (
             Field("optional_data", 1, 28, 42, ALNUM),
@@ -182,7 +190,7 @@ LAYOUTS: dict[MrzFormat, Layout] = {
         MrzFormat.TD2,
         2,
         36,
-        _name_line(36)
+        _name_line(36, _LEAD["TD2"])
         + _data_line_head()
         + (
             Field("optional_data", 1, 28, 35, ALNUM),
@@ -196,7 +204,7 @@ LAYOUTS: dict[MrzFormat, Layout] = {
         3,
         30,
         (
-            Field("document_code", 0, 0, 2, ALPHA, lead=LETTERS),
+            Field("document_code", 0, 0, 2, ALPHA, lead=_LEAD["TD1"]),
             Field("issuing_state", 0, 2, 5, ALPHA),
             Field("document_number", 0, 5, 14, ALNUM),
             Field("document_number_check", 0, 14, 15, NUMERIC),
@@ -235,7 +243,9 @@ LAYOUTS: dict[MrzFormat, Layout] = {
         MrzFormat.MRVA,
         2,
         44,
-        _name_line(44) + _data_line_head() + (Field("optional_data", 1, 28, 44, ALNUM),),
+        _name_line(44, _LEAD["MRV"])
+        + _data_line_head()
+        + (Field("optional_data", 1, 28, 44, ALNUM),),
         _DATES_CHECKS,
         ("names",),
     ),
@@ -243,7 +253,9 @@ LAYOUTS: dict[MrzFormat, Layout] = {
         MrzFormat.MRVB,
         2,
         36,
-        _name_line(36) + _data_line_head() + (Field("optional_data", 1, 28, 36, ALNUM),),
+        _name_line(36, _LEAD["MRV"])
+        + _data_line_head()
+        + (Field("optional_data", 1, 28, 36, ALNUM),),
         _DATES_CHECKS,
         ("names",),
     ),
@@ -255,7 +267,7 @@ LAYOUTS: dict[MrzFormat, Layout] = {
         2,
         36,
         (
-            Field("document_code", 0, 0, 2, ALPHA, lead=LETTERS),
+            Field("document_code", 0, 0, 2, ALPHA, lead=_LEAD["FRA_ID"]),
             Field("issuing_state", 0, 2, 5, ALPHA),
             Field("primary_name", 0, 5, 30, ALPHA),
             Field("issuing_office", 0, 30, 36, ALNUM),
