@@ -45,7 +45,7 @@ KNOWN_MODELS: dict[str, ModelFile] = {
         ),
         ModelFile(
             "mrz_ocr_crnn.onnx",
-            "af3ec7d01e862ac0639e11b9fac5916da859bc8c15288246a98247048cd7101f",
+            "080bdd821874a40c2604c00a5fb85d64dd983869ada483b0c822c69bf1277eca",
             "MRZ line recogniser (CTC), trained by verifier/id_docs/mrz/training/train_mrz_ocr.py",
         ),
         ModelFile(
