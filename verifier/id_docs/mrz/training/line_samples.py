@@ -38,6 +38,7 @@ _CONFUSABLE = "O0DQIT1L7B8S5Z2G6MNHWUVKEC<"
 # F/E, M/N, K/X, P/F): lines dense in them, drawn mostly at small sizes.
 _SMALL_CONFUSABLE = "HNLIFEPMKXRBWV1<"
 _RENDER_CAP = 26  # glyph height at which lines are drawn before being degraded
+HELD_OUT_SEED = 990_001  # the held-out lines, never drawn in training
 
 
 @dataclass(frozen=True)
@@ -288,4 +289,4 @@ def held_out_set(seed: int, count: int, photographed: bool = False) -> list[Line
     return [make_line_sample(rng, photographed) for _ in range(count)]
 
 
-__all__ = ["LINE_HEIGHT", "LineSample", "held_out_set", "make_line_sample"]
+__all__ = ["HELD_OUT_SEED", "LINE_HEIGHT", "LineSample", "held_out_set", "make_line_sample"]

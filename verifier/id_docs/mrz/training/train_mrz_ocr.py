@@ -24,9 +24,12 @@ from torch.utils.data import DataLoader, IterableDataset
 
 from verifier.id_docs.mrz.edit_distance import edit_distance
 from verifier.id_docs.mrz.ocr import ALPHABET, LINE_HEIGHT, greedy_text
-from verifier.id_docs.mrz.training.line_samples import LineSample, held_out_set, make_line_sample
-
-HELD_OUT_SEED = 990_001
+from verifier.id_docs.mrz.training.line_samples import (
+    HELD_OUT_SEED,
+    LineSample,
+    held_out_set,
+    make_line_sample,
+)
 
 
 class MrzLineNet(nn.Module):
