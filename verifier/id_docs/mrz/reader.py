@@ -55,6 +55,9 @@ _MIN_CONFIDENCE_TO_REPAIR = 0.88
 _MIN_MEAN_CONFIDENCE = 0.80
 _MIN_CONFIDENT_WITH_FAILURES = 0.93
 _MAX_CANDIDATES = 3
+# A candidate whose every reading is less confident than this at the first crop margin is not
+# read at the others (corpus MRZs are reported at 0.88 and above, text pages read at 0.5-0.6).
+_MIN_HOPEFUL_CONFIDENCE = 0.7
 # Name letters the spelling prior may choose between: within this many nats of the recogniser's
 # choice (e^1.5: the recogniser thinks the other letter at most 4.5 times less likely).
 _NAME_PRIOR_MAX_GAP = 1.5
@@ -402,9 +405,16 @@ def read_mrz(rgb: np.ndarray) -> MrzRead:
     grey = brightest_channel(np.ascontiguousarray(rgb))
     best: _Hypothesis | None = None
     candidates = locate_mrz(rgb, max_candidates=_MAX_CANDIDATES)
+    hopeless: set[int] = set()
     for end_margin in _END_MARGINS:
-        for candidate in candidates:
-            for h in _read_candidate(grey, candidate, end_margin):
+        for number, candidate in enumerate(candidates):
+            if number in hopeless:
+                continue
+            hypotheses = _read_candidate(grey, candidate, end_margin)
+            if hypotheses and max(h.mean_confidence for h in hypotheses) < _MIN_HOPEFUL_CONFIDENCE:
+                # Text that is no MRZ (a printed page): another crop margin will not make it one.
+                hopeless.add(number)
+            for h in hypotheses:
                 # Only trustworthy readings compete: a garbage reading "validated" by
                 # corrections must not push out a confident one with a misprinted check digit.
                 if _acceptable(h) and (best is None or h.rank() < best.rank()):
