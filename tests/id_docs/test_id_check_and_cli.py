@@ -150,3 +150,19 @@ def test_text_output_shows_fields_checks_and_measured_values() -> None:
     assert english.rstrip().endswith("Verdict: PASS")
     norwegian = format_verdict(verdict, "nb")
     assert "Etternavn        HANSEN" in norwegian and "Resultat: GODKJENT" in norwegian
+
+
+def test_format_lists_the_characters_corrected_while_reading() -> None:
+    from dataclasses import replace
+
+    from id_doc_builders import td3
+
+    from verifier.id_docs.check import check_mrz_lines
+    from verifier.id_docs.cli import format_verdict
+    from verifier.id_docs.mrz.correct import Correction
+
+    verdict = replace(
+        check_mrz_lines(td3(number="C01X00T47")), mrz_corrections=[Correction(1, 4, "O", "0")]
+    )
+    assert "Corrected while reading: O→0 (line 2, position 5)" in format_verdict(verdict, "en")
+    assert "Rettet ved lesing: O→0 (linje 2, posisjon 5)" in format_verdict(verdict, "nb")
