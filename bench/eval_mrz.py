@@ -1,6 +1,6 @@
 """Evaluates MRZ reading on a labelled corpus: the project's reader and PassportEye, same images.
 
-    .venv/bin/python -m bench.eval_mrz --corpus ../shared/corpus/mrz [--json OUT]
+    .venv/bin/python -m bench.eval_mrz --corpus $CORPUS/mrz [--json OUT]
 
 DIR/manifest.csv has `file`, `doc_format` (TD1/TD2/TD3/none) and `gt_mrz` (lines joined by '|').
 Per reader it prints: MRZ found on the images that have one, of those the share read with
@@ -16,7 +16,7 @@ decoded once by the project's decoder (EXIF orientation applied) and given to bo
 centre) and measures only the own reader without the PassportEye second opinion, plus whether
 it reports the rotation that undoes the turn and the skew it measured:
 
-    .venv/bin/python -m bench.eval_mrz --corpus ../shared/corpus/mrz --turn 90
+    .venv/bin/python -m bench.eval_mrz --corpus $CORPUS/mrz --turn 90
 
 `--perspective DEGREES` (25 when given bare) shows every image as a camera sees a document
 tilted that far out of plane, about its vertical axis on even rows of the manifest and its
@@ -31,7 +31,6 @@ import csv
 import json
 import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,8 +38,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.passporteye_baseline import passporteye_lines
 from verifier.decode import decode_image

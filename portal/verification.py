@@ -11,16 +11,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from portal.clock import utcnow
 from portal.contexts import lifecycle_context
 from portal.lifecycle import record_check
 from portal.models import CheckDelivery, Employee, Upload, UploadState, UploadVerdict
+from portal.state import Portal, build_portal
 from verifier.id_docs.match.holder import Employee as IdEmployee
 from verifier.queue.storage import (
     StorageUnavailable,
@@ -31,9 +30,6 @@ from verifier.queue.storage import (
     VerdictRecord,
 )
 from verifier.verdict import Status
-
-if TYPE_CHECKING:
-    from portal.app import Portal
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +133,7 @@ class PortalUploadStore:
                             verdict=record.verdict,
                             queue_fault=record.queue_fault,
                             crop_name=crop_name,
-                            stored_at=utcnow(),
+                            stored_at=self.portal.clock(),
                         )
                     )
                     session.commit()
@@ -219,7 +215,6 @@ def make_verdict_hook(portal: Portal) -> Callable[[VerdictRecord], None]:
 
 def store_from_env() -> PortalUploadStore:
     """The store for Redis worker processes (HMSVERIFY_QUEUE_STORE_FACTORY names this)."""
-    from portal.app import build_portal
     from portal.settings import settings_from_env
 
     portal = build_portal(settings_from_env(), migrate=False)

@@ -15,12 +15,12 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from portal.app import Portal
 from portal.demo import add_company, add_user, make_org_number, national_ids
 from portal.models import CompanyRole, Employee, Industry, name_key
 from portal.registry import seed_registry
 from portal.security import hash_password
 from portal.settings import PortalSettings, RateLimit
+from portal.state import Portal
 
 PASSWORD = "correct horse battery"
 

@@ -29,8 +29,8 @@ from portal_support import (
 from skimage import data as skdata
 from sqlalchemy import select
 
-from portal.app import Portal
 from portal.models import Card, Employee, Order, OrderStatus, ShareLink, Upload, UploadState
+from portal.state import Portal
 
 pytestmark = pytest.mark.slow
 

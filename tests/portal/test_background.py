@@ -9,7 +9,6 @@ import secrets
 from portal_support import World, seed_world
 from sqlalchemy import select
 
-from portal.app import Portal
 from portal.background import reapply_stored_verdicts, run_sweep
 from portal.clock import utcnow
 from portal.lifecycle import Context, attach_upload, place_order
@@ -24,6 +23,7 @@ from portal.models import (
     User,
 )
 from portal.registry import DemoRegistry
+from portal.state import Portal
 from portal.verification import make_verdict_hook
 
 

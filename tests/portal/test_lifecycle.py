@@ -12,7 +12,6 @@ from portal_support import World
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from portal.app import Portal
 from portal.lifecycle import (
     CARD_TRANSITIONS,
     ORDER_TRANSITIONS,
@@ -47,6 +46,7 @@ from portal.models import (
     User,
 )
 from portal.registry import DemoRegistry, Register
+from portal.state import Portal
 
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 

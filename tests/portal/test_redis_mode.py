@@ -26,7 +26,8 @@ from portal_support import (
 )
 from skimage import data as skdata
 
-from portal.app import Portal, build_portal, create_app
+from portal.app import create_app
+from portal.state import Portal, build_portal
 from verifier.queue.settings import QueueSettings
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]

@@ -9,11 +9,11 @@ import secrets
 from portal_support import World, jpeg
 from skimage import data as skdata
 
-from portal.app import Portal
 from portal.clock import utcnow
 from portal.lifecycle import Context, attach_upload, place_order
 from portal.models import Employee, Upload, UploadKind, UploadState, User
 from portal.registry import DemoRegistry
+from portal.state import Portal
 from portal.verification import PortalUploadStore
 from verifier.queue.storage import UploadNotFound, UploadStore, VerdictRecord
 from verifier.queue.verification import verify_upload
