@@ -105,11 +105,13 @@ class _Hypothesis:
         return float(np.mean([r.mean_confidence for r in self.readings]))
 
     def rank(self) -> tuple[float, ...]:
-        """Fewest failing check groups, then the right length, then the lowest cost per
-        character: the recogniser's (field-type penalties included) plus the corrections'."""
+        """Fewest failing check groups, then the right length, then the plain cut before the
+        rectified one (the rectification resamples the glyphs: it rescues readings, and on
+        names, which no check digit covers, it can also cost a letter), then the lowest cost
+        per character: the recogniser's (field-type penalties included) plus the corrections'."""
         chars = sum(len(r.text) for r in self.readings)
         cost = self.correction_cost - sum(r.log_score for r in self.readings)
-        return (len(self.failing), self.length_error, cost / chars)
+        return (len(self.failing), self.length_error, float(self.rectified), cost / chars)
 
 
 def _cut_line(
@@ -212,7 +214,10 @@ def _hypothesis(
 def _acceptable(h: _Hypothesis) -> bool:
     """Whether the reading is trustworthy enough to return (false MRZs are worse than none)."""
     n_lines = len(h.lines)
-    if h.length_error > n_lines:  # the free reading must be about the right length on every line
+    # The free reading must be about the right length on every line; a little more slack when
+    # every check digit holds as read (a stray mark at a line's end in a rectified cut-out).
+    slack = 2 * n_lines if not h.failing and not h.corrections else n_lines
+    if h.length_error > slack:
         return False
     if h.mean_confidence < _MIN_MEAN_CONFIDENCE:
         return False
@@ -305,24 +310,62 @@ def _read_rows(
     return hypotheses
 
 
+Point = tuple[float, float]
+
+
+def _outer_corners(rows: tuple[MrzRow, ...]) -> tuple[Point, Point, Point, Point]:
+    """Where the outer rows' fitted lines meet the MRZ's first and last column: the corners of
+    a rectangle on the document. The columns are taken perpendicular to the rows' mean
+    direction, and the MRZ's extent along it is the widest any row reaches (one row's missed
+    filler run must not shorten the MRZ)."""
+    first, last = rows[0], rows[-1]
+
+    def unit(row: MrzRow) -> tuple[float, float]:
+        dx, dy = row.end[0] - row.start[0], row.end[1] - row.start[1]
+        length = math.hypot(dx, dy) or 1.0
+        return dx / length, dy / length
+
+    (fx, fy), (lx, ly) = unit(first), unit(last)
+    ux, uy = fx + lx, fy + ly
+    norm = math.hypot(ux, uy) or 1.0
+    ux, uy = ux / norm, uy / norm
+    along = [
+        p[0] * ux + p[1] * uy
+        for row in rows
+        for p in (row.own_start or row.start, row.own_end or row.end)
+    ]
+    low, high = min(along), max(along)
+
+    def at(row: MrzRow, direction: tuple[float, float], position: float) -> Point:
+        px, py = row.start
+        step = (position - (px * ux + py * uy)) / ((direction[0] * ux + direction[1] * uy) or 1.0)
+        return px + step * direction[0], py + step * direction[1]
+
+    return (
+        at(first, (fx, fy), low),
+        at(first, (fx, fy), high),
+        at(last, (lx, ly), high),
+        at(last, (lx, ly), low),
+    )
+
+
 def perspective_distortion(rows: tuple[MrzRow, ...]) -> float:
     """How much the spacing of the outer rows' fitted lines differs between the MRZ's two ends,
     relative to the larger (0 for a flat scan; about 0.25 for a document turned 25 degrees
-    about its vertical axis). Measured on the fitted lines over the rows' common extent, not
-    on the rows' own first and last glyphs: a filler run the locator misses at the end of one
-    row must not look like perspective."""
-    first, last = rows[0], rows[-1]
-    space_start, space_end = math.dist(first.start, last.start), math.dist(first.end, last.end)
+    about its vertical axis). Measured on the fitted lines, not on the rows' own first and last
+    glyphs: a filler run the locator misses at the end of one row must not look like
+    perspective."""
+    a0, a1, b1, b0 = _outer_corners(rows)
+    space_start, space_end = math.dist(a0, b0), math.dist(a1, b1)
     return abs(space_start - space_end) / max(space_start, space_end, 1.0)
 
 
 def _rectified(grey: np.ndarray, candidate: MrzCandidate) -> tuple[np.ndarray, tuple[MrzRow, ...]]:
-    """The MRZ cut out through the homography that maps the outer rows' fitted lines, over their
-    common extent, to the long sides of a rectangle (every MRZ line has the same number of
-    characters, so the ends are the corners of a rectangle on the document), with the rows in
-    the cut-out's pixels."""
+    """The MRZ cut out through the homography that maps the outer rows' corners (see
+    `_outer_corners`) to a rectangle (every MRZ line has the same number of characters), with
+    the rows in the cut-out's pixels."""
     rows = candidate.rows
-    (a0, a1), (b0, b1) = (rows[0].start, rows[0].end), (rows[-1].start, rows[-1].end)
+    a0, a1, b1, b0 = _outer_corners(rows)
     glyph = float(np.mean([r.glyph_height for r in rows]))
     width = max(math.dist(a0, a1), math.dist(b0, b1))
     height = max(math.dist(a0, b0), math.dist(a1, b1))
