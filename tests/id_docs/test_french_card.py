@@ -8,8 +8,8 @@ from datetime import date
 
 import numpy as np
 import pytest
-from id_doc_builders import FRENCH_CARD_BERTHIER, FRENCH_CARD_DOUEL, french_card, td2
 
+from tests.id_docs.support import FRENCH_CARD_BERTHIER, FRENCH_CARD_DOUEL, french_card, td2
 from verifier.id_docs.check import check_mrz_lines
 from verifier.id_docs.mrz.layout import MrzFormat
 from verifier.id_docs.mrz.parse import detect_format, parse_mrz
@@ -117,7 +117,7 @@ def test_two_lines_of_36_from_elsewhere_stay_td2() -> None:
 
 def test_verdict_of_a_valid_card() -> None:
     verdict = check_mrz_lines(french_card(issued="1901"), today=TODAY)
-    assert verdict.status is Status.PASS, [c.to_dict() for c in verdict.checks]
+    assert verdict.status is Status.PASS, [c.to_dict() for c in verdict.results]
     assert verdict.doc_format == "FRA_ID"
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
-from id_doc_builders import check_digit, td1, td3
 
+from tests.id_docs.support import check_digit, td1, td3
 from verifier.id_docs.check import check_id_document
 from verifier.id_docs.mrz.correct import (
     Alternative,
@@ -59,7 +59,7 @@ def test_its_verdict_goes_to_review_because_check_digits_do_not_match() -> None:
     verdict = check_id_document(_png(make_document(_misprinted_specimen(), seed=4).rgb))
     assert verdict.mrz_lines == _misprinted_specimen()
     assert verdict.status is Status.REVIEW
-    rule = verdict.check("mrz_valid")
+    rule = verdict.result("mrz_valid")
     assert rule is not None and rule.status is Status.REVIEW
     assert rule.value == "document_number,expiry_date,composite"
     assert rule.details["reason"] == "check digits do not match"
