@@ -21,6 +21,7 @@ from verifier.policy import Policy, default_policy
 from verifier.verdict import RuleResult, Status
 
 POLICY = default_policy()
+MAX_FACES = POLICY.faces.max_faces
 
 
 def _rgb(name: str) -> np.ndarray:
@@ -29,14 +30,14 @@ def _rgb(name: str) -> np.ndarray:
 
 def test_the_mirror_reading_names_each_score_for_the_side_of_the_photo_it_was_asked_about() -> None:
     rgb = _rgb("good_portrait.jpg")
-    original = detect_faces(rgb)[0]
+    original = detect_faces(rgb, MAX_FACES)[0]
     flipped = np.ascontiguousarray(rgb[:, ::-1])
     # The face as seen in the flipped photo, located there:
-    in_flipped = detect_faces(flipped)[0]
+    in_flipped = detect_faces(flipped, MAX_FACES)[0]
     h, w = flipped.shape[:2]
     centre = in_flipped.landmarks[:, :2].mean(axis=0) * (w, h)
     width = float(np.ptp(in_flipped.landmarks[:, 0]) * w)
-    again = mirrored_blendshapes(flipped, centre, width)
+    again = mirrored_blendshapes(flipped, centre, width, MAX_FACES)
     assert again is not None
 
     # The mirror of the flipped photo is the original photo, read by the same deterministic
@@ -55,7 +56,7 @@ def test_the_mirror_reading_names_each_score_for_the_side_of_the_photo_it_was_as
 
 def test_no_face_at_that_place_in_the_mirror_gives_nothing() -> None:
     rgb = _rgb("good_portrait.jpg")
-    assert mirrored_blendshapes(rgb, np.array([5.0, 5.0]), 40.0) is None
+    assert mirrored_blendshapes(rgb, np.array([5.0, 5.0]), 40.0, MAX_FACES) is None
 
 
 def test_mean_keeps_every_first_score() -> None:
@@ -97,7 +98,7 @@ def _checked_counting_mirror_reads(
     import verifier.photo.mirror as mirror_module
 
     calls: list[int] = []
-    monkeypatch.setattr(mirror_module, "detect_faces", lambda rgb: calls.append(1) or [])
+    monkeypatch.setattr(mirror_module, "detect_faces", lambda rgb, max_faces: calls.append(1) or [])
     result = check_photo_detailed((IMAGES / name).read_bytes()).verdict.result("expression_neutral")
     assert result is not None
     return result, calls

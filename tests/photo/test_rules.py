@@ -130,9 +130,9 @@ def test_rules_share_one_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = []
     real = face_search_module.detect_faces
 
-    def counting(rgb):  # type: ignore[no-untyped-def]
+    def counting(rgb, max_faces):  # type: ignore[no-untyped-def]
         calls.append(1)
-        return real(rgb)
+        return real(rgb, max_faces)
 
     # The landmarker runs once on a portrait: the tiles are only for frames without a face.
     monkeypatch.setattr(face_search_module, "detect_faces", counting)

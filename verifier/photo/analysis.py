@@ -12,11 +12,12 @@ import numpy as np
 from verifier.decode import DecodedImage
 from verifier.photo import landmarks as lm
 from verifier.photo.aligned import AlignedFace, align_face
-from verifier.photo.background import BackgroundSample, sample_background
+from verifier.photo.background import BackgroundSample, PersonGeometry, sample_background
 from verifier.photo.face_landmarker import RawFace
 from verifier.photo.face_search import find_faces
 from verifier.photo.mirror import mirrored_blendshapes
-from verifier.policy import FacesPolicy, default_policy
+from verifier.photo.segmentation import person_confidence
+from verifier.policy import FacesPolicy, SegmentationPolicy, default_policy
 from verifier.verdict import Region
 
 Point = tuple[float, float]
@@ -156,10 +157,19 @@ class FaceAnalysis:
     Coordinates are working-image pixels; `to_source` converts lengths to original pixels.
     """
 
-    def __init__(self, image: DecodedImage, faces: list[DetectedFace], elapsed_ms: float = 0.0):
+    def __init__(
+        self,
+        image: DecodedImage,
+        faces: list[DetectedFace],
+        elapsed_ms: float = 0.0,
+        segmentation: SegmentationPolicy | None = None,
+        max_faces: int | None = None,
+    ):
         self.image = image
         self.faces = sorted(faces, key=lambda f: f.ied, reverse=True)
         self.elapsed_ms = elapsed_ms
+        self.segmentation = segmentation or default_policy().segmentation
+        self.max_faces = max_faces or default_policy().faces.max_faces
 
     @property
     def main(self) -> DetectedFace | None:
@@ -240,15 +250,56 @@ class FaceAnalysis:
         face = self.main
         if face is None:
             return None
-        return mirrored_blendshapes(self.rgb, face.centre, face.face_width)
+        return mirrored_blendshapes(self.rgb, face.centre, face.face_width, self.max_faces)
+
+    @cached_property
+    def person_confidence(self) -> np.ndarray:
+        """The selfie segmenter's person confidence over the whole frame (256 x 256, 0..1; see
+        verifier/photo/segmentation.py). Run once, when a rule first asks."""
+        return person_confidence(self.rgb)
+
+    @cached_property
+    def aligned_person(self) -> np.ndarray | None:
+        """bool, in the aligned face's frame: what the segmentation calls the person (its
+        confidence at `[segmentation] person_threshold`); None without a face or when the
+        segmentation misses the face (see background.py: then its mask is not trusted)."""
+        aligned, sample = self.aligned, self.background
+        if aligned is None or sample is None or not sample.segmented:
+            return None
+        confidence = self.person_confidence
+        h, w = self.rgb.shape[:2]
+        # aligned px -> working px -> confidence-map px (the map stretches the whole frame).
+        to_map = np.diag([confidence.shape[1] / w, confidence.shape[0] / h]) @ aligned.to_image
+        to_map[:, 2] -= 0.5  # pixel centres: map pixel c covers working x in [c, c+1) * w / 256
+        warped = cv2.warpAffine(
+            confidence,
+            to_map,
+            (aligned.valid.shape[1], aligned.valid.shape[0]),
+            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+            borderMode=cv2.BORDER_REPLICATE,
+        )
+        return np.asarray(warped >= self.segmentation.person_threshold)
+
+    @cached_property
+    def person_geometry(self) -> PersonGeometry | None:
+        face = self.main
+        if face is None:
+            return None
+        return PersonGeometry(
+            chin=face.chin,
+            crown=face.crown,
+            up=face.up,
+            face_width=face.face_width,
+            face_oval=face.polygon(lm.FACE_OVAL),
+        )
 
     @cached_property
     def background(self) -> BackgroundSample | None:
         """The photo's background around the main face (see verifier/photo/background.py)."""
-        face = self.main
-        if face is None:
+        geometry = self.person_geometry
+        if geometry is None:
             return None
-        return sample_background(self.rgb, face.chin, face.crown, face.up, face.face_width)
+        return sample_background(self.rgb, geometry, self.person_confidence, self.segmentation)
 
 
 def analyse(
@@ -256,6 +307,7 @@ def analyse(
     faces_policy: FacesPolicy | None = None,
     *,
     near: list[tuple[float, float]] | None = None,
+    segmentation: SegmentationPolicy | None = None,
 ) -> FaceAnalysis:
     """Detects the faces once and wraps them for the rules. `near`: where faces are already
     known to be (working pixels), to search there first (see face_search.find_faces)."""
@@ -271,4 +323,6 @@ def analyse(
         near=near,
     )
     faces = [DetectedFace(raw, image.width, image.height) for raw in raw_faces]
-    return FaceAnalysis(image, faces, (time.perf_counter() - started) * 1000)
+    return FaceAnalysis(
+        image, faces, (time.perf_counter() - started) * 1000, segmentation, settings.max_faces
+    )

@@ -1,9 +1,20 @@
-"""The background around the main face, separated from the person by the landmarks.
+"""The background around the main face: every pixel the person segmentation does not claim.
 
-The person is the head (an ellipse from chin to the estimated crown, wide enough for ordinary
-hair) plus the neck and shoulders below it (a trapezoid to the bottom of the image). The
-background is what is neither, above the chin line: lower down, the frame shows clothes. The photo is first reduced to `LONG_SIDE` pixels: the background's
-brightness, colour and texture are large-scale properties, and this keeps the cost under 2 ms.
+The person (head, hair, neck, shoulders, clothes) is what the selfie segmenter
+(verifier/photo/segmentation.py) gives a confidence of at least `[segmentation]
+person_threshold`, grown by `edge_dilation_px` so the soft, blended rim of hair and shoulders
+counts as person, plus the face oval from the landmarks (a face is never background). The
+background is the rest above the chin line: lower down the frame shows clothes, whose edge
+against a wall of the same colour the segmenter draws least surely. The band just outside the
+silhouette (`band_width_faces` face widths wide, above the chin) is where a cast shadow falls.
+
+When the segmenter misses the face itself (less than `min_face_coverage` of the face oval called
+person: a grey, tiny or unusual photo it was not trained on), its mask is not trusted there and
+the geometric person is used: the head as an ellipse from chin to the estimated crown, wide
+enough for ordinary hair, plus a trapezoid for neck and shoulders.
+
+The photo is first reduced to `LONG_SIDE` pixels: the background's brightness, colour and
+texture are large-scale properties, and this keeps the cost under 2 ms.
 """
 
 from __future__ import annotations
@@ -14,9 +25,11 @@ from functools import cached_property
 import cv2
 import numpy as np
 
+from verifier.policy import SegmentationPolicy
 from verifier.verdict import Region
 
 LONG_SIDE = 256  # at most; the reduction is by a whole factor
+# The geometric person, used when the segmentation fails on the face.
 HEAD_WIDTH_FACTOR = 1.45  # head ellipse width / face width: hair beside the face
 HEAD_HEIGHT_FACTOR = 1.15  # head ellipse height / chin-to-crown: hair above the crown
 SHOULDER_WIDTH_FACTOR = 1.4  # half shoulder width / face width
@@ -31,8 +44,10 @@ class BackgroundSample:
     image_left: np.ndarray  # bool: on the image-left side of the face's vertical axis
     scale: float  # reduced pixels per working pixel
     face_width: float  # reduced pixels
-    head_outline: tuple[tuple[float, float], ...]  # working pixels
-    band_outline: tuple[tuple[float, float], ...]  # working pixels
+    person_outline: tuple[tuple[tuple[float, float], ...], ...]  # working pixels, per contour
+    band_outline: tuple[tuple[tuple[float, float], ...], ...]  # working pixels, per contour
+    segmented: bool  # the person came from the segmentation (else from the landmarks' geometry)
+    face_coverage: float  # share of the face oval the segmentation calls person
 
     @cached_property
     def gradient(self) -> np.ndarray:
@@ -44,9 +59,20 @@ class BackgroundSample:
 
     def regions(self) -> tuple[Region, ...]:
         return (
-            Region("polygon", self.head_outline, "person"),
-            Region("polygon", self.band_outline, "band beside head"),
+            *(Region("polygon", c, "person") for c in self.person_outline),
+            *(Region("polygon", c, "band beside head") for c in self.band_outline),
         )
+
+
+@dataclass(frozen=True)
+class PersonGeometry:
+    """What the landmarks say about where the person is, in working pixels."""
+
+    chin: np.ndarray
+    crown: np.ndarray
+    up: np.ndarray  # unit vector chin -> crown
+    face_width: float
+    face_oval: np.ndarray  # (N, 2) polygon
 
 
 def _ellipse_points(centre: np.ndarray, axes: tuple[float, float], angle: float) -> np.ndarray:
@@ -61,13 +87,11 @@ def _ellipse_points(centre: np.ndarray, axes: tuple[float, float], angle: float)
     return np.asarray(pts, dtype=np.int32)
 
 
-def sample_background(
-    rgb: np.ndarray, chin: np.ndarray, crown: np.ndarray, up: np.ndarray, face_width: float
-) -> BackgroundSample:
+def reduce_for_background(rgb: np.ndarray) -> tuple[np.ndarray, float]:
+    """The photo reduced by a whole factor to at most LONG_SIDE, and reduced px per working px."""
     h, w = rgb.shape[:2]
     # An integer reduction: INTER_AREA then averages whole blocks, several times faster.
     step = max(1, int(np.ceil(max(h, w) / LONG_SIDE)))
-    scale = 1.0 / step
     size = (max(1, w // step), max(1, h // step))
     # Every other pixel first when the factor is even: the area average then reads a quarter.
     # (OpenCV's nearest-neighbour halving picks the same pixels as rgb[::2, ::2], in a sixth of
@@ -81,12 +105,18 @@ def sample_background(
             (max(1, source.shape[1] // 2), max(1, source.shape[0] // 2)),
             interpolation=cv2.INTER_NEAREST,
         )
-    small = cv2.resize(source, size, interpolation=cv2.INTER_AREA)
-    lab = cv2.cvtColor(small.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
-    sh, sw = small.shape[:2]
-    chin_s, crown_s = chin * scale, crown * scale
+    return cv2.resize(source, size, interpolation=cv2.INTER_AREA), 1.0 / step
+
+
+def _geometric_person(
+    shape: tuple[int, int], g: PersonGeometry, scale: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The landmark-placed person (head ellipse + shoulders) and the band around the head."""
+    sh, sw = shape
+    chin_s, crown_s = g.chin * scale, g.crown * scale
     head_height = float(np.linalg.norm(crown_s - chin_s))
-    width = face_width * scale
+    width = g.face_width * scale
+    up = g.up
     angle = float(np.degrees(np.arctan2(up[0], -up[1])))
     centre = (chin_s + crown_s) / 2
     head_axes = (width * 0.5 * HEAD_WIDTH_FACTOR, head_height * 0.5 * HEAD_HEIGHT_FACTOR)
@@ -110,19 +140,75 @@ def sample_background(
     cv2.fillPoly(person, [head, np.round(torso).astype(np.int32)], 255)
     near = np.zeros((sh, sw), dtype=np.uint8)
     cv2.fillPoly(near, [band], 255)
-    # Only beside and above the head: below the chin the frame holds clothes, whatever the wall.
+    return person > 0, near > 0
+
+
+def _disc(radius: int) -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+
+
+def _outlines(mask: np.ndarray, scale: float) -> tuple[tuple[tuple[float, float], ...], ...]:
+    contours, _ = cv2.findContours(
+        mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
+    )
+    biggest = sorted(contours, key=cv2.contourArea, reverse=True)[:3]
+    return tuple(
+        tuple((float(x) / scale, float(y) / scale) for x, y in c.reshape(-1, 2))
+        for c in biggest
+        if len(c) >= 3
+    )
+
+
+def sample_background(
+    rgb: np.ndarray,
+    geometry: PersonGeometry,
+    person_confidence: np.ndarray | None,
+    settings: SegmentationPolicy,
+) -> BackgroundSample:
+    """The background of `rgb` (working pixels) around the face `geometry` places; the person
+    from `person_confidence` (segmentation.person_confidence, any resolution over the whole
+    frame) when it holds the face, else from the geometry."""
+    small, scale = reduce_for_background(rgb)
+    lab = cv2.cvtColor(small.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
+    sh, sw = small.shape[:2]
+    up = geometry.up
+    chin_s = geometry.chin * scale
+    width = geometry.face_width * scale
+    oval = np.zeros((sh, sw), dtype=np.uint8)
+    cv2.fillPoly(oval, [np.round(geometry.face_oval * scale).astype(np.int32)], 255)
+    face = oval > 0
+    coverage = 0.0
+    person: np.ndarray | None = None
+    if person_confidence is not None:
+        confidence = cv2.resize(person_confidence, (sw, sh), interpolation=cv2.INTER_LINEAR)
+        segmented = confidence >= settings.person_threshold
+        coverage = float(segmented[face].mean()) if face.any() else 0.0
+        if coverage >= settings.min_face_coverage:
+            grown: np.ndarray = segmented.astype(np.uint8)
+            if settings.edge_dilation_px > 0:
+                grown = np.asarray(cv2.dilate(grown, _disc(settings.edge_dilation_px)))
+            person = (grown > 0) | face
     yy = np.arange(sh, dtype=np.float32)[:, None]
     xx = np.arange(sw, dtype=np.float32)[None, :]
+    # Only beside and above the head: below the chin the frame holds clothes, whatever the wall.
     above_chin = (xx - chin_s[0]) * up[0] + (yy - chin_s[1]) * up[1] >= 0
-    background = (person == 0) & above_chin
     image_left = (xx - chin_s[0]) * -up[1] + (yy - chin_s[1]) * up[0] < 0
+    if person is not None:
+        band_px = max(1, round(settings.band_width_faces * width))
+        reach = cv2.dilate(person.astype(np.uint8), _disc(band_px)) > 0
+        near = reach & ~person
+    else:
+        person, near = _geometric_person((sh, sw), geometry, scale)
+    background = ~person & above_chin
     return BackgroundSample(
         lab=lab,
         background=background,
-        near_head=background & (near > 0),
+        near_head=background & near,
         image_left=image_left,
         scale=scale,
         face_width=width,
-        head_outline=tuple((float(x) / scale, float(y) / scale) for x, y in head),
-        band_outline=tuple((float(x) / scale, float(y) / scale) for x, y in band),
+        person_outline=_outlines(person, scale),
+        band_outline=_outlines(background & near, scale),
+        segmented=person_confidence is not None and coverage >= settings.min_face_coverage,
+        face_coverage=coverage,
     )

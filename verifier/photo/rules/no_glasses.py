@@ -61,7 +61,9 @@ class NoGlasses(PhotoRule):
         "You may be wearing glasses. Take them off so your eyes show without frames or reflections."
     )
 
-    def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
+    def measure_face(
+        self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
+    ) -> Measurement:
         aligned = analysis.aligned
         assert aligned is not None  # a main face exists
         bridge = line_contrast(aligned, BRIDGE)

@@ -60,7 +60,9 @@ class PlainBackground(PhotoRule):
         ),
     }
 
-    def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
+    def measure_face(
+        self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
+    ) -> Measurement:
         sample = analysis.background
         assert sample is not None  # a main face exists
         mask = sample.background

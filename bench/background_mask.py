@@ -1,0 +1,150 @@
+"""Measures the person mask's settings for `plain_background` on a labelled corpus: the
+confidence threshold, the edge dilation and the shadow band's width, with held-out-by-source
+validation.
+
+    .venv/bin/python bench/background_mask.py --corpus ../shared/corpus/faces [--json OUT]
+
+Each image is decoded and analysed once (faces, landmarks, segmentation); then every setting in
+the grid builds the background sample and `plain_background` judges it under the policy's other
+thresholds. Printed per setting: the background column's balanced accuracy (review counts as
+not accepted, as in bench/eval_photos.py) over the whole corpus. Then, for each source (the
+corpus folder), the setting chosen on all other sources and the accuracy it reaches on the one
+left out: a setting that only suits one source's backdrops shows up there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import dataclasses
+import itertools
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.eval_photos import load_bytes
+from verifier.decode import decode_image
+from verifier.photo.background import sample_background
+from verifier.photo.rules.base import CheckContext
+from verifier.photo.rules.plain_background import PlainBackground
+from verifier.photo.working_resolution import analyse_at_working_resolution
+from verifier.policy import Policy, SegmentationPolicy, default_policy
+from verifier.verdict import Status
+
+THRESHOLDS = (0.3, 0.5, 0.7, 0.9)
+DILATIONS = (0, 1, 2, 3)
+BAND_WIDTHS = (0.1, 0.15, 0.25, 0.5)
+RULE = PlainBackground()
+
+
+def balanced_accuracy(pairs: list[tuple[bool, bool]]) -> float | None:
+    """pairs: (predicted not accepted, labelled fail)."""
+    positives = [p for p, label in pairs if label]
+    negatives = [p for p, label in pairs if not label]
+    if not positives or not negatives:
+        return None
+    return (sum(positives) / len(positives) + sum(not p for p in negatives) / len(negatives)) / 2
+
+
+def settings_grid(base: SegmentationPolicy) -> list[SegmentationPolicy]:
+    return [
+        dataclasses.replace(base, person_threshold=t, edge_dilation_px=d, band_width_faces=b)
+        for t, d, b in itertools.product(THRESHOLDS, DILATIONS, BAND_WIDTHS)
+    ]
+
+
+def key(s: SegmentationPolicy) -> str:
+    return f"t={s.person_threshold:g} d={s.edge_dilation_px} band={s.band_width_faces:g}"
+
+
+def judge_all(
+    corpus: Path, policy: Policy, grid: list[SegmentationPolicy]
+) -> tuple[list[tuple[str, bool]], dict[str, list[bool]]]:
+    """(source, labelled fail) per labelled image, and per setting the not-accepted flags."""
+    rows = list(csv.DictReader((corpus / "manifest.csv").open(encoding="utf-8")))
+    labels: list[tuple[str, bool]] = []
+    predicted: dict[str, list[bool]] = {key(s): [] for s in grid}
+    for row in rows:
+        if row["background"] not in ("pass", "fail"):
+            continue
+        image = decode_image(load_bytes(corpus / row["file"]), policy.decode)
+        _, analysis = analyse_at_working_resolution(image, policy.faces, policy.segmentation)
+        labels.append((row["file"].split("/")[0], row["background"] == "fail"))
+        geometry = analysis.person_geometry
+        for settings in grid:
+            if geometry is None:  # no face: not accepted, whatever the background
+                predicted[key(settings)].append(True)
+                continue
+            sample = sample_background(analysis.rgb, geometry, analysis.person_confidence, settings)
+            analysis.__dict__["background"] = sample  # what the cached property would hold
+            result = RULE.judge(RULE.measure(analysis, policy), policy, CheckContext())
+            predicted[key(settings)].append(result.status is not Status.PASS)
+    return labels, predicted
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--corpus", type=Path, required=True, help="folder with manifest.csv")
+    parser.add_argument("--json", type=Path, help="write the figures as JSON here")
+    args = parser.parse_args(argv)
+    policy = default_policy()
+    grid = settings_grid(policy.segmentation)
+    labels, predicted = judge_all(args.corpus, policy, grid)
+    overall = {
+        k: balanced_accuracy([(p, lab) for p, (_, lab) in zip(v, labels, strict=True)])
+        for k, v in predicted.items()
+    }
+    print(f"{'setting':<28}{'bal.acc':>9}")
+    for k, v in overall.items():
+        mark = "  <- policy" if k == key(policy.segmentation) else ""
+        print(f"{k:<28}{v if v is None else f'{v:9.3f}'}{mark}")
+    held_out: dict[str, Any] = {}
+    for source in sorted({s for s, _ in labels}):
+        fit_idx = [i for i, (s, _) in enumerate(labels) if s != source]
+        test_idx = [i for i, (s, _) in enumerate(labels) if s == source]
+
+        def score(k: str, idx: list[int]) -> float:
+            value = balanced_accuracy([(predicted[k][i], labels[i][1]) for i in idx])
+            if value is None:  # one class only in this source: the share judged right
+                right = sum(predicted[k][i] == labels[i][1] for i in idx)
+                return right / len(idx) if idx else 0.0
+            return value
+
+        # Settings the other sources cannot tell apart are all "the choice": report the range
+        # of what they reach on the left-out source rather than pick one by grid order.
+        fit = {k: score(k, fit_idx) for k in predicted}
+        best_fit = max(fit.values())
+        chosen = [k for k, v in fit.items() if v == best_fit]
+        left_out = [score(k, test_idx) for k in chosen]
+        held_out[source] = {
+            "images": len(test_idx),
+            "fails": sum(labels[i][1] for i in test_idx),
+            "chosen_on_others": chosen,
+            "score_on_left_out_min": min(left_out),
+            "score_on_left_out_max": max(left_out),
+            "policy_setting_on_left_out": score(key(policy.segmentation), test_idx),
+        }
+    print("\nheld out by source (chosen on the other sources; accuracy on the one left out;")
+    print("balanced accuracy, or the share judged right where a source has one label only)")
+    for source, f in held_out.items():
+        print(
+            f"{source:<16}{f['images']:>4} imgs {f['fails']:>3} fail  "
+            f"{len(f['chosen_on_others'])} settings tie on the others (e.g. {f['chosen_on_others'][0]}); "
+            f"left-out {f['score_on_left_out_min']:.3f}-{f['score_on_left_out_max']:.3f}  "
+            f"policy setting {f['policy_setting_on_left_out']:.3f}"
+        )
+    if args.json:
+        args.json.write_text(
+            json.dumps({"overall": overall, "held_out_by_source": held_out}, indent=2),
+            encoding="utf-8",
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
