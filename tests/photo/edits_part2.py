@@ -315,3 +315,37 @@ def recolour_hair(b: Base, colour: tuple[int, int, int]) -> np.ndarray:
         np.uint8
     )
     return out
+
+
+WHITE_WALL = (246, 246, 244)
+
+
+def big_dark_hair(b: Base, colour: tuple[int, int, int] = (28, 20, 16)) -> np.ndarray:
+    """Voluminous dark curly hair (an afro-like volume, about twice the face's width and reaching
+    well above the crown and down to the jaw) in front of a white wall: the case the landmark-placed
+    head ellipse read as a dark background. The hair has strand-scale texture and a ragged rim,
+    the face oval stays free."""
+    ied = _ied(b.points)
+    h, w = b.rgb.shape[:2]
+    chin, top = b.points[lm.CHIN], b.points[lm.FOREHEAD_TOP]
+    centre = (round(float(top[0])), round(float(top[1] + (chin[1] - top[1]) * 0.05)))
+    volume = np.zeros((h, w), dtype=np.uint8)
+    cv2.ellipse(volume, centre, (round(ied * 2.0), round(ied * 2.1)), 0, 0, 360, 255, -1)
+    rng = np.random.default_rng(17)
+    # A ragged rim: small tufts along the outline.
+    for angle in np.linspace(0, 2 * np.pi, 90, endpoint=False):
+        x = centre[0] + np.cos(angle) * ied * 2.0
+        y = centre[1] + np.sin(angle) * ied * 2.1
+        cv2.circle(volume, (round(x), round(y)), round(ied * rng.uniform(0.08, 0.2)), 255, -1)
+    volume[round(float(chin[1] - ied * 0.3)) :, :] = 0  # above the jaw line only
+    face: np.ndarray = np.zeros_like(volume)
+    cv2.fillPoly(face, [np.round(b.points[list(lm.FACE_OVAL)]).astype(np.int32)], 255)
+    cv2.rectangle(face, (0, 0), (w, round(float(top[1]) + ied * 0.15)), 0, -1)  # hairline
+    hair = (volume > 0) & (face == 0)
+    curls = rng.normal(0, 1, (h // 3 + 1, w // 3 + 1)).astype(np.float32)
+    curls = cv2.resize(curls, (w, h), interpolation=cv2.INTER_LINEAR)[..., None]
+    strands = np.clip(np.array(colour, dtype=np.float32) * (1 + 0.45 * curls), 0, 255)
+    wall = np.full_like(b.rgb, WHITE_WALL).astype(np.float32)
+    out = replace_background(b.rgb, b.person | hair, wall.astype(np.uint8)).astype(np.float32)
+    alpha = cv2.GaussianBlur(hair.astype(np.float32), (0, 0), 1.0)[..., None]
+    return np.asarray(out * (1 - alpha) + strands * alpha, dtype=np.float32).astype(np.uint8)
