@@ -44,7 +44,7 @@ def test_the_segmenter_separates_the_person_from_the_wall_on_a_real_portrait() -
     assert analysis is not None and analysis.main is not None
     confidence = analysis.person_confidence
     assert confidence.shape == (256, 256) and confidence.dtype == np.float32
-    assert 0.0 <= float(confidence.min()) and float(confidence.max()) <= 1.0
+    assert float(confidence.min()) >= 0.0 and float(confidence.max()) <= 1.0
     h, w = analysis.rgb.shape[:2]
     cx, cy = analysis.main.centre
     assert confidence[int(cy / h * 256), int(cx / w * 256)] > 0.9  # the face
@@ -91,9 +91,7 @@ def test_a_segmentation_that_misses_the_face_is_not_trusted() -> None:
     analysis = checked("compliant_portrait.jpg").analysis
     assert analysis is not None and analysis.person_geometry is not None
     nobody = np.zeros((256, 256), dtype=np.float32)
-    sample = sample_background(
-        analysis.rgb, analysis.person_geometry, nobody, POLICY.segmentation
-    )
+    sample = sample_background(analysis.rgb, analysis.person_geometry, nobody, POLICY.segmentation)
     assert not sample.segmented and sample.face_coverage == 0.0
     # The geometric person still keeps the face out of the background.
     assert sample.background.sum() < sample.background.size * 0.8
