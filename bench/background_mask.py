@@ -1,6 +1,6 @@
 """Measures the person mask's settings for `plain_background` on a labelled corpus: the
 confidence threshold, the edge dilation and the shadow band's width, with held-out-by-source
-validation.
+validation (bench/held_out.py).
 
     .venv/bin/python bench/background_mask.py --corpus ../shared/corpus/faces [--json OUT]
 
@@ -8,7 +8,7 @@ Each image is decoded and analysed once (faces, landmarks, segmentation); then e
 the grid builds the background sample and `plain_background` judges it under the policy's other
 thresholds. Printed per setting: the background column's balanced accuracy (review counts as
 not accepted, as in bench/eval_photos.py) over the whole corpus. Then, for each source (the
-corpus folder), the setting chosen on all other sources and the accuracy it reaches on the one
+corpus folder), the settings chosen on all other sources and the accuracy they reach on the one
 left out: a setting that only suits one source's backdrops shows up there.
 """
 
@@ -21,11 +21,11 @@ import itertools
 import json
 import sys
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.eval_photos import load_bytes
+from bench.held_out import balanced_accuracy, held_out_by_source, print_held_out
 from verifier.decode import decode_image
 from verifier.photo.background import sample_background
 from verifier.photo.rules.base import CheckContext
@@ -38,15 +38,6 @@ THRESHOLDS = (0.3, 0.5, 0.7, 0.9)
 DILATIONS = (0, 1, 2, 3)
 BAND_WIDTHS = (0.1, 0.15, 0.25, 0.5)
 RULE = PlainBackground()
-
-
-def balanced_accuracy(pairs: list[tuple[bool, bool]]) -> float | None:
-    """pairs: (predicted not accepted, labelled fail)."""
-    positives = [p for p, label in pairs if label]
-    negatives = [p for p, label in pairs if not label]
-    if not positives or not negatives:
-        return None
-    return (sum(positives) / len(positives) + sum(not p for p in negatives) / len(negatives)) / 2
 
 
 def settings_grid(base: SegmentationPolicy) -> list[SegmentationPolicy]:
@@ -103,41 +94,9 @@ def main(argv: list[str] | None = None) -> int:
     for k, v in overall.items():
         mark = "  <- policy" if k == key(policy.segmentation) else ""
         print(f"{k:<28}{v if v is None else f'{v:9.3f}'}{mark}")
-    held_out: dict[str, Any] = {}
-    for source in sorted({s for s, _ in labels}):
-        fit_idx = [i for i, (s, _) in enumerate(labels) if s != source]
-        test_idx = [i for i, (s, _) in enumerate(labels) if s == source]
-
-        def score(k: str, idx: list[int]) -> float:
-            value = balanced_accuracy([(predicted[k][i], labels[i][1]) for i in idx])
-            if value is None:  # one class only in this source: the share judged right
-                right = sum(predicted[k][i] == labels[i][1] for i in idx)
-                return right / len(idx) if idx else 0.0
-            return value
-
-        # Settings the other sources cannot tell apart are all "the choice": report the range
-        # of what they reach on the left-out source rather than pick one by grid order.
-        fit = {k: score(k, fit_idx) for k in predicted}
-        best_fit = max(fit.values())
-        chosen = [k for k, v in fit.items() if v == best_fit]
-        left_out = [score(k, test_idx) for k in chosen]
-        held_out[source] = {
-            "images": len(test_idx),
-            "fails": sum(labels[i][1] for i in test_idx),
-            "chosen_on_others": chosen,
-            "score_on_left_out_min": min(left_out),
-            "score_on_left_out_max": max(left_out),
-            "policy_setting_on_left_out": score(key(policy.segmentation), test_idx),
-        }
-    print("\nheld out by source (chosen on the other sources; accuracy on the one left out;")
-    print("balanced accuracy, or the share judged right where a source has one label only)")
-    for source, f in held_out.items():
-        print(
-            f"{source:<16}{f['images']:>4} imgs {f['fails']:>3} fail  "
-            f"{len(f['chosen_on_others'])} settings tie on the others (e.g. {f['chosen_on_others'][0]}); "
-            f"left-out {f['score_on_left_out_min']:.3f}-{f['score_on_left_out_max']:.3f}  "
-            f"policy setting {f['policy_setting_on_left_out']:.3f}"
-        )
+    held_out = held_out_by_source(labels, predicted, key(policy.segmentation))
+    print()
+    print_held_out(held_out)
     if args.json:
         args.json.write_text(
             json.dumps({"overall": overall, "held_out_by_source": held_out}, indent=2),

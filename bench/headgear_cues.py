@@ -90,10 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         if aligned is None or sample is None:
             continue
         cues = {
-            "share": covering_share(aligned, sample, AREAS, HEADGEAR, analysis.aligned_person)[0],
-            "crown_share": covering_share(
-                aligned, sample, (CROWN,), HEADGEAR, analysis.aligned_person
-            )[0],
+            "share": covering_share(aligned, sample, AREAS, HEADGEAR)[0],
+            "crown_share": covering_share(aligned, sample, (CROWN,), HEADGEAR)[0],
             "top_texture": top_texture(aligned),
             "top_vs_temple": top_vs_temple(aligned, sample),
         }

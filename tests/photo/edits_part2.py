@@ -349,3 +349,31 @@ def big_dark_hair(b: Base, colour: tuple[int, int, int] = (28, 20, 16)) -> np.nd
     out = replace_background(b.rgb, b.person | hair, wall.astype(np.uint8)).astype(np.float32)
     alpha = cv2.GaussianBlur(hair.astype(np.float32), (0, 0), 1.0)[..., None]
     return np.asarray(out * (1 - alpha) + strands * alpha, dtype=np.float32).astype(np.uint8)
+
+
+def heavy_brows(b: Base, colour: tuple[int, int, int] = (26, 19, 15)) -> np.ndarray:
+    """Heavy, dark brows that meet above the nose (a unibrow): each brow filled between its upper
+    and lower landmark edges and thickened, and a band of brow hair joining their inner ends. The
+    case `no_glasses` read as a frame's bridge and arms."""
+    out = b.rgb.copy()
+    ied = _ied(b.points)
+    mask = np.zeros(out.shape[:2], dtype=np.uint8)
+    thick = max(2, round(ied * 0.06))
+    for upper, lower in ((lm.RIGHT_BROW, lm.RIGHT_BROW_LOWER), (lm.LEFT_BROW, lm.LEFT_BROW_LOWER)):
+        outline = np.vstack([b.points[list(upper)], b.points[list(lower)][::-1]])
+        cv2.fillPoly(mask, [np.round(outline).astype(np.int32)], 255)
+        cv2.polylines(mask, [np.round(outline).astype(np.int32)], True, 255, thickness=thick)
+    inner = np.array(
+        [
+            b.points[lm.RIGHT_BROW[-1]],
+            b.points[lm.LEFT_BROW[-1]],
+            b.points[lm.LEFT_BROW_LOWER[-1]],
+            b.points[lm.RIGHT_BROW_LOWER[-1]],
+        ]
+    )
+    cv2.fillPoly(mask, [np.round(inner).astype(np.int32)], 255)
+    alpha = cv2.GaussianBlur(mask.astype(np.float32) / 255, (0, 0), ied * 0.02)[..., None]
+    rng = np.random.default_rng(5)
+    hairs = rng.normal(0, 1, out.shape[:2]).astype(np.float32)[..., None]
+    brow = np.clip(np.array(colour, dtype=np.float32) * (1 + 0.3 * hairs), 0, 255)
+    return np.asarray(out * (1 - alpha) + brow * alpha).astype(np.uint8)

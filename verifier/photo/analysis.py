@@ -259,28 +259,6 @@ class FaceAnalysis:
         return person_confidence(self.rgb)
 
     @cached_property
-    def aligned_person(self) -> np.ndarray | None:
-        """bool, in the aligned face's frame: what the segmentation calls the person (its
-        confidence at `[segmentation] person_threshold`); None without a face or when the
-        segmentation misses the face (see background.py: then its mask is not trusted)."""
-        aligned, sample = self.aligned, self.background
-        if aligned is None or sample is None or not sample.segmented:
-            return None
-        confidence = self.person_confidence
-        h, w = self.rgb.shape[:2]
-        # aligned px -> working px -> confidence-map px (the map stretches the whole frame).
-        to_map = np.diag([confidence.shape[1] / w, confidence.shape[0] / h]) @ aligned.to_image
-        to_map[:, 2] -= 0.5  # pixel centres: map pixel c covers working x in [c, c+1) * w / 256
-        warped = cv2.warpAffine(
-            confidence,
-            to_map,
-            (aligned.valid.shape[1], aligned.valid.shape[0]),
-            flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-            borderMode=cv2.BORDER_REPLICATE,
-        )
-        return np.asarray(warped >= self.segmentation.person_threshold)
-
-    @cached_property
     def person_geometry(self) -> PersonGeometry | None:
         face = self.main
         if face is None:
