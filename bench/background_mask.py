@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.eval_photos import load_bytes
 from bench.held_out import balanced_accuracy, held_out_by_source, print_held_out
 from verifier.decode import decode_image
-from verifier.photo.background import sample_background
+from verifier.photo.background_sample import sample_background
 from verifier.photo.rules.base import CheckContext
 from verifier.photo.rules.plain_background import PlainBackground
 from verifier.photo.working_resolution import analyse_at_working_resolution

@@ -32,7 +32,7 @@ from bench.roc import auc
 from verifier.decode import decode_image
 from verifier.photo.aligned import AlignedFace
 from verifier.photo.analysis import analyse
-from verifier.photo.background import BackgroundSample
+from verifier.photo.background_sample import BackgroundSample
 from verifier.photo.rules.no_headgear import AREAS, covering_share
 from verifier.photo.skin import skin_reference
 from verifier.policy import default_policy

@@ -21,5 +21,5 @@ def checked(name: str) -> PhotoCheck:
 
 
 @pytest.fixture
-def good_bytes() -> bytes:
-    return image_bytes("good_portrait.jpg")
+def cap_and_glasses_bytes() -> bytes:
+    return image_bytes("cap_and_glasses_portrait.jpg")

@@ -23,7 +23,7 @@ ORIGIN = (500, 150)  # x, y of the pasted portrait in the frame
 
 
 def _portrait(scale: float) -> np.ndarray:
-    src = np.asarray(Image.open(IMAGES / "good_portrait.jpg").convert("RGB"))
+    src = np.asarray(Image.open(IMAGES / "cap_and_glasses_portrait.jpg").convert("RGB"))
     return cv2.resize(src, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
 
 

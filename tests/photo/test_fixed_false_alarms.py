@@ -1,5 +1,5 @@
 """False alarms on compliant portraits that were fixed, each kept as a regression test on an
-edit of a real photograph (tests/photo/edits_part2.py), on lighter and on darker skin."""
+edit of a real photograph (tests/photo/portrait_edits.py), on lighter and on darker skin."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from functools import cache
 
 import pytest
 
-from tests.photo import edits_part2 as edits
-from tests.photo.test_rules_part2 import darker_base
+from tests.photo import portrait_edits as edits
 from verifier.photo.check import PhotoCheck, check_photo_detailed
 from verifier.photo.rules.no_glasses import BRIDGE, RIMS, TEMPLES, line_contrast
 from verifier.policy import default_policy
@@ -20,7 +19,7 @@ SKIN = pytest.mark.parametrize("darker_skin", [False, True], ids=["lighter skin"
 
 @cache
 def heavy_brows(darker_skin: bool) -> PhotoCheck:
-    base = darker_base() if darker_skin else edits.base()
+    base = edits.darker_base() if darker_skin else edits.base()
     return check_photo_detailed(edits.encode(edits.heavy_brows(base)))
 
 
@@ -43,7 +42,7 @@ def test_heavy_dark_brows_that_meet_over_the_nose_are_not_glasses(darker_skin: b
 
 @SKIN
 def test_glasses_still_fail_below_the_brows(darker_skin: bool) -> None:
-    base = darker_base() if darker_skin else edits.base()
+    base = edits.darker_base() if darker_skin else edits.base()
     check = check_photo_detailed(edits.encode(edits.glasses(base)))
     result = check.verdict.result("no_glasses")
     assert result is not None and result.status is Status.FAIL, result

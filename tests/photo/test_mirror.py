@@ -29,7 +29,7 @@ def _rgb(name: str) -> np.ndarray:
 
 
 def test_the_mirror_reading_names_each_score_for_the_side_of_the_photo_it_was_asked_about() -> None:
-    rgb = _rgb("good_portrait.jpg")
+    rgb = _rgb("cap_and_glasses_portrait.jpg")
     original = detect_faces(rgb, MAX_FACES)[0]
     flipped = np.ascontiguousarray(rgb[:, ::-1])
     # The face as seen in the flipped photo, located there:
@@ -55,7 +55,7 @@ def test_the_mirror_reading_names_each_score_for_the_side_of_the_photo_it_was_as
 
 
 def test_no_face_at_that_place_in_the_mirror_gives_nothing() -> None:
-    rgb = _rgb("good_portrait.jpg")
+    rgb = _rgb("cap_and_glasses_portrait.jpg")
     assert mirrored_blendshapes(rgb, np.array([5.0, 5.0]), 40.0, MAX_FACES) is None
 
 
@@ -112,7 +112,7 @@ def test_a_smile_the_mouth_shape_alone_fails_is_read_once(monkeypatch: pytest.Mo
 
 
 def test_a_clear_pass_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    result, calls = _checked_counting_mirror_reads(monkeypatch, "good_portrait.jpg")
+    result, calls = _checked_counting_mirror_reads(monkeypatch, "cap_and_glasses_portrait.jpg")
     assert result.status is Status.PASS
     assert result.details["mirror_mean"] == 0.0 and calls == []
 

@@ -1,6 +1,6 @@
 """Person segmentation (the selfie segmenter) on real portraits, and what plain_background and
 no_headgear make of it. The images are the project's own test photos and edits of a real
-photograph (tests/photo/edits_part2.py), decoded and analysed by the real code."""
+photograph (tests/photo/portrait_edits.py), decoded and analysed by the real code."""
 
 from __future__ import annotations
 
@@ -10,10 +10,9 @@ from functools import cache
 import numpy as np
 import pytest
 
-from tests.photo import edits_part2 as edits
+from tests.photo import portrait_edits as edits
 from tests.photo.conftest import checked
-from tests.photo.test_rules_part2 import darker_base
-from verifier.photo.background import sample_background
+from verifier.photo.background_sample import sample_background
 from verifier.photo.check import PhotoCheck, check_photo_detailed
 from verifier.policy import Policy, default_policy
 from verifier.verdict import Status
@@ -28,7 +27,7 @@ GEOMETRIC = dataclasses.replace(
 
 @cache
 def big_hair(darker_skin: bool, geometric: bool = False) -> PhotoCheck:
-    base = darker_base() if darker_skin else edits.base()
+    base = edits.darker_base() if darker_skin else edits.base()
     policy: Policy = GEOMETRIC if geometric else POLICY
     return check_photo_detailed(edits.encode(edits.big_dark_hair(base)), policy=policy)
 

@@ -12,7 +12,7 @@ import numpy as np
 from verifier.decode import DecodedImage
 from verifier.photo import landmarks as lm
 from verifier.photo.aligned import AlignedFace, align_face
-from verifier.photo.background import BackgroundSample, PersonGeometry, sample_background
+from verifier.photo.background_sample import BackgroundSample, PersonGeometry, sample_background
 from verifier.photo.face_landmarker import RawFace
 from verifier.photo.face_search import find_faces
 from verifier.photo.mirror import mirrored_blendshapes
@@ -24,7 +24,7 @@ Point = tuple[float, float]
 
 
 @dataclass(frozen=True)
-class Pose:
+class HeadPose:
     """Head rotation in degrees: yaw (turn sideways), pitch (+ chin down), roll (eye-line tilt)."""
 
     yaw: float
@@ -82,12 +82,12 @@ class DetectedFace:
         return math.degrees(math.atan2(d[1], d[0]))
 
     @cached_property
-    def pose(self) -> Pose:
+    def pose(self) -> HeadPose:
         if self.raw.matrix is not None:
             yaw, pitch = _euler_from_matrix(self.raw.matrix)
         else:  # pragma: no cover - the landmarker is always asked for matrices
             yaw, pitch = 0.0, 0.0
-        return Pose(yaw=yaw, pitch=pitch, roll=self.roll)
+        return HeadPose(yaw=yaw, pitch=pitch, roll=self.roll)
 
     @cached_property
     def up(self) -> np.ndarray:
@@ -273,7 +273,7 @@ class FaceAnalysis:
 
     @cached_property
     def background(self) -> BackgroundSample | None:
-        """The photo's background around the main face (see verifier/photo/background.py)."""
+        """The photo's background around the main face (see verifier/photo/background_sample.py)."""
         geometry = self.person_geometry
         if geometry is None:
             return None

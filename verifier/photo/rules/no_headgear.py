@@ -18,7 +18,7 @@ import numpy as np
 
 from verifier.photo.aligned import AlignedFace
 from verifier.photo.analysis import DetectedFace, FaceAnalysis
-from verifier.photo.background import BackgroundSample
+from verifier.photo.background_sample import BackgroundSample
 from verifier.photo.rules.base import (
     CheckContext,
     Measurement,
@@ -87,7 +87,7 @@ def covering_share(
 
     The segmentation's silhouette is not used here: on tight, low-resolution crops it calls
     parts of a cap background (measured: two caps of the corpus were lost, no bare head gained;
-    docs/evaluation/portraits.md)."""
+    docs/evaluation/portrait-fairness.md)."""
     parts = [
         (aligned.lab[r, c][aligned.valid[r, c]], aligned.linear_luma[r, c][aligned.valid[r, c]])
         for r, c in (aligned.box(*box) for box in boxes)

@@ -1,4 +1,5 @@
-"""Controlled edits of a real photograph for the part-2 portrait rules' tests.
+"""Controlled edits of a real photograph for the appearance rules' tests (glasses, headgear,
+ears, lighting, background) and the regression tests of fixed false alarms.
 
 The base is scikit-image's `astronaut` (public domain, NASA): the head and shoulders, enlarged
 so the inter-eye distance is ~100 px, with the busy background replaced by a plain light grey
@@ -100,6 +101,13 @@ def base() -> Base:
     person = _person_mask(big)
     plain = replace_background(big, person, np.full_like(big, LIGHT_GREY))
     return Base(plain, person, landmarks_of(plain))
+
+
+@cache
+def darker_base() -> Base:
+    """The same person with darker skin: the light and the edits then act on darker skin."""
+    b = base()
+    return Base(darker_skin(b.rgb, b.points), b.person, b.points)
 
 
 def replace_background(rgb: np.ndarray, person: np.ndarray, backdrop: np.ndarray) -> np.ndarray:
