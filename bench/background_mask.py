@@ -69,7 +69,9 @@ def judge_all(
             if geometry is None:  # no face: not accepted, whatever the background
                 predicted[key(settings)].append(True)
                 continue
-            sample = sample_background(analysis.rgb, geometry, analysis.person_confidence, settings)
+            sample = sample_background(
+                analysis.rgb, geometry, analysis.person_confidence, settings, analysis.reduced
+            )
             analysis.__dict__["background"] = sample  # what the cached property would hold
             result = RULE.judge(RULE.measure(analysis, policy), policy, CheckContext())
             predicted[key(settings)].append(result.status is not Status.PASS)

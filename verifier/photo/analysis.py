@@ -12,7 +12,12 @@ import numpy as np
 from verifier.decode import DecodedImage
 from verifier.photo import landmarks as lm
 from verifier.photo.aligned import AlignedFace, align_face
-from verifier.photo.background_sample import BackgroundSample, PersonGeometry, sample_background
+from verifier.photo.background_sample import (
+    BackgroundSample,
+    PersonGeometry,
+    reduce_for_background,
+    sample_background,
+)
 from verifier.photo.face_landmarker import RawFace
 from verifier.photo.face_search import find_faces
 from verifier.photo.mirror import mirrored_blendshapes
@@ -253,10 +258,16 @@ class FaceAnalysis:
         return mirrored_blendshapes(self.rgb, face.centre, face.face_width, self.max_faces)
 
     @cached_property
+    def reduced(self) -> tuple[np.ndarray, float]:
+        """The photo reduced to at most 256 px and its scale (background_sample.py): the
+        background is measured on it, and the segmenter reads it (its input is 256 x 256)."""
+        return reduce_for_background(self.rgb)
+
+    @cached_property
     def person_confidence(self) -> np.ndarray:
         """The selfie segmenter's person confidence over the whole frame (256 x 256, 0..1; see
         verifier/photo/segmentation.py). Run once, when a rule first asks."""
-        return person_confidence(self.rgb)
+        return person_confidence(self.reduced[0])
 
     @cached_property
     def person_geometry(self) -> PersonGeometry | None:
@@ -277,7 +288,9 @@ class FaceAnalysis:
         geometry = self.person_geometry
         if geometry is None:
             return None
-        return sample_background(self.rgb, geometry, self.person_confidence, self.segmentation)
+        return sample_background(
+            self.rgb, geometry, self.person_confidence, self.segmentation, self.reduced
+        )
 
 
 def analyse(

@@ -164,11 +164,13 @@ def sample_background(
     geometry: PersonGeometry,
     person_confidence: np.ndarray | None,
     settings: SegmentationPolicy,
+    reduced: tuple[np.ndarray, float] | None = None,
 ) -> BackgroundSample:
     """The background of `rgb` (working pixels) around the face `geometry` places; the person
     from `person_confidence` (segmentation.person_confidence, any resolution over the whole
-    frame) when it holds the face, else from the geometry."""
-    small, scale = reduce_for_background(rgb)
+    frame) when it holds the face, else from the geometry. `reduced`: reduce_for_background(rgb)
+    when it is already at hand."""
+    small, scale = reduced if reduced is not None else reduce_for_background(rgb)
     lab = cv2.cvtColor(small.astype(np.float32) / 255.0, cv2.COLOR_RGB2Lab)
     sh, sw = small.shape[:2]
     up = geometry.up

@@ -42,6 +42,7 @@ def _model() -> object:
 
 def person_confidence(rgb: np.ndarray) -> np.ndarray:
     """(256, 256) float32 in 0..1: how sure the model is that each pixel shows the person.
+    `rgb` is the whole frame at any size (the analysis passes its ~256 px reduction).
 
     The map covers the whole frame, stretched: row r and column c stand for the image point
     ((c + 0.5) / 256 * width, (r + 0.5) / 256 * height). Serialised: an interpreter's tensors are
@@ -49,7 +50,12 @@ def person_confidence(rgb: np.ndarray) -> np.ndarray:
     """
     if rgb.ndim != 3 or rgb.shape[2] != 3:
         raise ValueError(f"an RGB image is needed, got shape {rgb.shape}")
-    small = cv2.resize(rgb, (INPUT_SIDE, INPUT_SIDE), interpolation=cv2.INTER_AREA)
+    shrinking = max(rgb.shape[:2]) > INPUT_SIDE
+    small = cv2.resize(
+        rgb,
+        (INPUT_SIDE, INPUT_SIDE),
+        interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR,
+    )
     batch = (small.astype(np.float32) / 255.0)[None]
     interpreter = _model()
     with _lock:
