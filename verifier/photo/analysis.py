@@ -259,15 +259,17 @@ class FaceAnalysis:
 
     @cached_property
     def reduced(self) -> tuple[np.ndarray, float]:
-        """The photo reduced to at most 256 px and its scale (background_sample.py): the
-        background is measured on it, and the segmenter reads it (its input is 256 x 256)."""
+        """The photo reduced to at most 256 px and its scale (background_sample.py), where the
+        background is measured."""
         return reduce_for_background(self.rgb)
 
     @cached_property
     def person_confidence(self) -> np.ndarray:
         """The selfie segmenter's person confidence over the whole frame (256 x 256, 0..1; see
-        verifier/photo/segmentation.py). Run once, when a rule first asks."""
-        return person_confidence(self.reduced[0])
+        verifier/photo/segmentation.py). Run once, when a rule first asks. It reads the working
+        image: fed the 256 px reduction (a non-square one, stretched back up) it claims more
+        of a cast shadow beside the head as person, and the shadow test loses it."""
+        return person_confidence(self.rgb)
 
     @cached_property
     def person_geometry(self) -> PersonGeometry | None:

@@ -42,7 +42,7 @@ def _model() -> object:
 
 def person_confidence(rgb: np.ndarray) -> np.ndarray:
     """(256, 256) float32 in 0..1: how sure the model is that each pixel shows the person.
-    `rgb` is the whole frame at any size (the analysis passes its ~256 px reduction).
+    `rgb` is the whole frame at any size.
 
     The map covers the whole frame, stretched: row r and column c stand for the image point
     ((c + 0.5) / 256 * width, (r + 0.5) / 256 * height). Serialised: an interpreter's tensors are
