@@ -37,7 +37,7 @@ def status_of(image: str, rule: str) -> Status:
 
 
 @pytest.mark.parametrize("rule", FACE_AND_IMAGE_RULES)
-def test_good_portrait_passes_every_face_and_image_rule(rule: str) -> None:
+def test_cap_and_glasses_portrait_passes_every_face_and_image_rule(rule: str) -> None:
     result = checked("cap_and_glasses_portrait.jpg").verdict.result(rule)
     assert result is not None
     assert result.status is Status.PASS, result
