@@ -9,6 +9,7 @@ import pytest
 
 from tests.photo.conftest import image_bytes
 from verifier.decode import decode_image
+from verifier.model_files import ModelFileError
 from verifier.photo.analysis import DetectedFace, FaceAnalysis
 from verifier.photo.check import run_rules
 from verifier.photo.rules import ALL_RULES
@@ -55,3 +56,19 @@ def test_a_rule_that_raises_is_review_with_its_reason_and_the_others_stand(
     assert all(r.status is Status.PASS for r in results if r.rule != "broken_rule")
     verdict = PhotoVerdict.from_results(results, policy.version)
     assert verdict.status is Status.REVIEW
+
+
+class RuleWithoutItsModel(BrokenRule):
+    name: ClassVar[str] = "rule_without_its_model"
+
+    def measure_face(
+        self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
+    ) -> Measurement:
+        raise ModelFileError("model file models/x.tflite is missing")
+
+
+def test_a_missing_model_file_still_stops_the_check(analysis: FaceAnalysis) -> None:
+    """A deployment without its verified model files must not quietly send every photo to
+    review: that error is not isolated."""
+    with pytest.raises(ModelFileError, match="missing"):
+        run_rules(analysis, default_policy(), CheckContext(), (RuleWithoutItsModel(),))

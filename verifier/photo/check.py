@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 
 from verifier.decode import DecodedImage, DecodeError, decode_image
+from verifier.model_files import ModelFileError
 from verifier.photo.analysis import FaceAnalysis
 from verifier.photo.card_crop import CardCrop, make_card_crop
 from verifier.photo.rules import ALL_RULES
@@ -75,6 +76,8 @@ def run_rules(
         started = time.perf_counter()
         try:
             results.append(rule.evaluate(analysis, policy, context))
+        except ModelFileError:
+            raise  # a missing or altered model is the deployment's fault: stop, loudly
         except Exception as error:  # one faulty rule must not discard the others' results
             log.exception("photo rule %s raised; recorded as review", rule.name)
             results.append(rule_error_result(rule, error))
