@@ -2,7 +2,7 @@
 confidence threshold, the edge dilation and the shadow band's width, with held-out-by-source
 validation (bench/held_out.py).
 
-    .venv/bin/python bench/background_mask.py --corpus ../shared/corpus/faces [--json OUT]
+    .venv/bin/python -m bench.background_mask --corpus $CORPUS/faces [--json OUT]
 
 Each image is decoded and analysed once (faces, landmarks, segmentation); then every setting in
 the grid builds the background sample and `plain_background` judges it under the policy's other
@@ -19,10 +19,7 @@ import csv
 import dataclasses
 import itertools
 import json
-import sys
 from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.eval_photos import load_bytes
 from bench.held_out import balanced_accuracy, held_out_by_source, print_held_out

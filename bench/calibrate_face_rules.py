@@ -1,7 +1,7 @@
 """Calibrates the thresholds of `no_glasses` and `no_headgear` that were set on the corpus, with
 held-out-by-source validation (bench/held_out.py).
 
-    .venv/bin/python -m bench.calibrate_face_rules --corpus ../shared/corpus/faces [--json OUT]
+    .venv/bin/python -m bench.calibrate_face_rules --corpus $CORPUS/faces [--json OUT]
 
 Each labelled image is analysed once. `no_glasses`: the frame-line contrast's pass limit (a
 review above it counts as not accepted), the lens-darkening limits as in the policy.
@@ -17,11 +17,8 @@ import argparse
 import csv
 import dataclasses
 import json
-import sys
 from pathlib import Path
 from typing import Any
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.eval_photos import load_bytes
 from bench.held_out import balanced_accuracy, held_out_by_source, print_held_out

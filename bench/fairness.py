@@ -1,6 +1,6 @@
 """How often compliant portraits are turned away, overall, per group and per skin-tone band.
 
-    .venv/bin/python bench/fairness.py --corpus ../shared/corpus/faces [--json OUT]
+    .venv/bin/python -m bench.fairness --corpus $CORPUS/faces [--json OUT]
 
 A compliant portrait is one whose every labelled column (manifest.csv) is `pass`; columns
 labelled `unknown` are left out, and so are the rules that decide them (see
@@ -23,15 +23,12 @@ import csv
 import json
 import math
 import re
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import cv2
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.eval_photos import COLUMN_RULES, load_bytes
 from verifier.photo.check import PhotoCheck, check_photo_detailed

@@ -6,8 +6,8 @@ real verifier, on a fresh database (SQLite by default, or --database-url), and d
 HTTP like browsers would: each "employee" posts a portrait to their share link and polls the
 status fragment (as the page's script does) until the verdict shows.
 
-    PYTHONPATH=. .venv/bin/python bench/portal_load.py
-    PYTHONPATH=. .venv/bin/python bench/portal_load.py --database-url postgresql://postgres@127.0.0.1:5432/hmsverify_bench
+    .venv/bin/python -m bench.portal_load
+    .venv/bin/python -m bench.portal_load --database-url postgresql://postgres@127.0.0.1:5432/hmsverify_bench
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ import uvicorn
 from PIL import Image
 from sqlalchemy import insert, select, text
 
-from portal.app import Portal, build_portal, create_app
+from portal.app import create_app
 from portal.db import make_engine
 from portal.demo import (
     DEMO_PASSWORD,
@@ -43,6 +43,7 @@ from portal.demo import (
 from portal.models import Company, Employee, Order, ShareLink, User, name_key
 from portal.security import token_digest
 from portal.settings import PortalSettings, RateLimit, sqlite_url
+from portal.state import Portal, build_portal
 
 ROOT = Path(__file__).resolve().parents[1]
 POLL_S = 0.1

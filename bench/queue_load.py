@@ -1,6 +1,6 @@
 """Load figures for the verification queue (issue: "Verification queue"), printed as a table.
 
-    PYTHONPATH=. .venv/bin/python bench/queue_load.py [--redis-url URL] [--size 1200x1600]
+    .venv/bin/python -m bench.queue_load [--redis-url URL] [--size 1200x1600]
 
 Runs real worker processes (`python -m verifier.queue worker`) against Redis under a namespace of
 its own, on a throw-away SQLite store, with photos generated from scikit-image's sample images
@@ -37,12 +37,12 @@ import redis
 from skimage import data as skdata
 
 from verifier.policy import default_policy
-from verifier.queue.app import VerificationQueue
 from verifier.queue.broker import build_broker
 from verifier.queue.embedded import open_queue
 from verifier.queue.settings import QueueSettings
 from verifier.queue.sqlite_store import SqliteUploadStore
 from verifier.queue.storage import UploadKind, UploadRef, VerdictRecord
+from verifier.queue.verification_queue import VerificationQueue
 from verifier.verdict import Status
 
 REPO = Path(__file__).resolve().parents[1]

@@ -5,32 +5,17 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING
 
-from portal.models import Upload, UploadKind, UploadState
-
-if TYPE_CHECKING:
-    from portal.app import Portal
+from portal.models import Upload
+from portal.state import Portal, can_annotate
 
 log = logging.getLogger(__name__)
 _LOCK = threading.Lock()  # one drawing at a time: they are CPU-bound and rarely concurrent
 
 
-def can_annotate(upload: Upload) -> bool:
-    """A checked photo in which the verifier found a face to draw on."""
-    if upload.kind != UploadKind.PHOTO or upload.state == UploadState.QUEUED or not upload.verdict:
-        return False
-    if upload.verdict.get("unreadable_code"):
-        return False
-    return not any(
-        r.get("rule") == "face_present" and r.get("status") == "fail" for r in upload.rule_results
-    )
-
-
 def annotated_image(portal: Portal, upload_id: str) -> bytes | None:
     """The annotated JPEG of a photo upload, drawn and stored the first time it is asked for."""
-    from verifier.photo.annotate import annotated_jpeg
-    from verifier.photo.verdict import PhotoVerdict
+    from verifier import PhotoVerdict, annotated_jpeg
 
     with _LOCK:
         with portal.sessions() as session:

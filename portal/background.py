@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -17,9 +16,7 @@ from portal.contexts import lifecycle_context
 from portal.lifecycle import SweepReport, sweep
 from portal.mail import deliver_outbox
 from portal.models import Upload, UploadState, UploadVerdict
-
-if TYPE_CHECKING:
-    from portal.app import Portal
+from portal.state import Portal
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +36,8 @@ def reapply_stored_verdicts(portal: Portal) -> int:
     """Uploads whose verdict was stored but whose hook never finished (process died between)."""
     if portal.verdict_hook is None:
         return 0
-    from verifier.queue.storage import UploadKind, VerdictRecord
-    from verifier.verdict import Status
+    from verifier import Status
+    from verifier.queue import UploadKind, VerdictRecord
 
     with portal.sessions() as session:
         rows = session.execute(

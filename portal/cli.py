@@ -35,7 +35,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 def _run_server(args: argparse.Namespace, *, banner: str = "") -> int:
     import uvicorn
 
-    from portal.app import build_portal, create_app
+    from portal.app import create_app
+    from portal.state import build_portal
 
     settings = settings_from_env(args.data_dir)
     if "HMSVERIFY_BASE_URL" not in __import__("os").environ:
@@ -52,9 +53,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from portal.app import build_portal
     from portal.db import session_scope
     from portal.demo import seed_demo, spare_national_ids
+    from portal.state import build_portal
 
     settings = settings_from_env(args.data_dir)
     portal = build_portal(settings)  # creates the database and runs the migrations
@@ -79,9 +80,9 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _sweep(args: argparse.Namespace) -> int:
-    from portal.app import build_portal
     from portal.background import run_sweep
     from portal.mail import deliver_outbox
+    from portal.state import build_portal
 
     portal = build_portal(settings_from_env(args.data_dir))
     report = run_sweep(portal)

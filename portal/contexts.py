@@ -1,27 +1,32 @@
 """The life-cycle context every transition runs in, built one way for requests, the verdict
-hook and the sweep alike."""
+hook and the sweep alike: the portal's registry adapter and clock, never a hard-wired one."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from portal.clock import utcnow
 from portal.lifecycle import Context
-from portal.registry import DemoRegistry
-
-if TYPE_CHECKING:
-    from portal.app import Portal
+from portal.registry import RegistryAdapter
+from portal.state import Portal
 
 
-def lifecycle_context(portal: Portal, session: Session, actor: str) -> Context:
-    """A context at the current time; `actor` is who acts (a user, "verifier", "sweep")."""
+def lifecycle_context(
+    portal: Portal,
+    session: Session,
+    actor: str,
+    *,
+    registry: RegistryAdapter | None = None,
+    now: dt.datetime | None = None,
+) -> Context:
+    """A context at the portal clock's current time (or `now`); `actor` is who acts (a user,
+    "verifier", "sweep")."""
     return Context(
         session=session,
         settings=portal.settings,
         files=portal.files,
-        registry=DemoRegistry(session),
-        now=utcnow(),
+        registry=portal.registry(session) if registry is None else registry,
+        now=portal.clock() if now is None else now,
         actor=actor,
     )

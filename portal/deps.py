@@ -6,7 +6,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Form, Header, HTTPException, Request
@@ -14,12 +15,13 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.app import Portal
 from portal.contexts import lifecycle_context
 from portal.i18n import lang_of
 from portal.lifecycle import Context
-from portal.models import Company, CompanyRole, User
+from portal.models import Card, Company, CompanyRole, Employee, Order, User
+from portal.registry import RegistryAdapter
 from portal.security import csrf_matches, new_csrf_token
+from portal.state import Portal
 
 
 def get_portal(request: Request) -> Portal:
@@ -34,6 +36,34 @@ def get_session(portal: Annotated[Portal, Depends(get_portal)]) -> Iterator[Sess
 
 PortalDep = Annotated[Portal, Depends(get_portal)]
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def request_time(portal: PortalDep) -> dt.datetime:
+    """ "Now" for this request, read once from the portal's clock."""
+    return portal.clock()
+
+
+def get_registry(portal: PortalDep, session: SessionDep) -> RegistryAdapter:
+    """The registry adapter HMSVERIFY_REGISTRY configured, on this request's session."""
+    return portal.registry(session)
+
+
+NowDep = Annotated[dt.datetime, Depends(request_time)]
+RegistryDep = Annotated[RegistryAdapter, Depends(get_registry)]
+# Makes the life-cycle context for an actor ("user:7", "reviewer:2", "share-link").
+ContextFor = Callable[[str], Context]
+
+
+def transition_context(
+    portal: PortalDep, session: SessionDep, registry: RegistryDep, now: NowDep
+) -> ContextFor:
+    def for_actor(actor: str) -> Context:
+        return lifecycle_context(portal, session, actor, registry=registry, now=now)
+
+    return for_actor
+
+
+ContextDep = Annotated[ContextFor, Depends(transition_context)]
 
 
 def current_user(request: Request, session: SessionDep) -> User:
@@ -89,6 +119,33 @@ def require_reviewer(user: UserDep) -> User:
 ReviewerDep = Annotated[User, Depends(require_reviewer)]
 
 
+def company_employee(session: SessionDep, company: CompanyDep, employee_id: int) -> Employee:
+    """The employee if they belong to the active company; 404 otherwise (no existence leak)."""
+    employee = session.get(Employee, employee_id)
+    if employee is None or employee.company_id != company.id:
+        raise HTTPException(status_code=404)
+    return employee
+
+
+def company_card(session: SessionDep, company: CompanyDep, card_id: int) -> Card:
+    card = session.get(Card, card_id)
+    if card is None or card.company_id != company.id:
+        raise HTTPException(status_code=404)
+    return card
+
+
+def company_order(session: SessionDep, company: CompanyDep, order_id: int) -> Order:
+    order = session.get(Order, order_id)
+    if order is None or order.company_id != company.id:
+        raise HTTPException(status_code=404)
+    return order
+
+
+def client_key(request: Request) -> str:
+    """The client address the rate limits count by."""
+    return request.client.host if request.client else "unknown"
+
+
 def csrf_token(request: Request) -> str:
     token = request.session.get("csrf")
     if not isinstance(token, str):
@@ -107,11 +164,6 @@ def verify_csrf(
 
 
 CsrfDep = Depends(verify_csrf)
-
-
-def context(portal: Portal, session: Session, actor: str) -> Context:
-    """A life-cycle context for this request, at the current time."""
-    return lifecycle_context(portal, session, actor)
 
 
 def page(

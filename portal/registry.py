@@ -3,10 +3,16 @@
 Production asks Folkeregisteret, NAV's Aa-register, Enhetsregisteret, the VAT register / the
 self-approval register and Arbeidstilsynet's cleaning-company register. Here one interface and
 a seeded demo adapter stand in for them (the machine cannot reach the real services).
+
+The adapter seam: the setting ``HMSVERIFY_REGISTRY`` is ``demo`` (the default, `DemoRegistry`)
+or ``package.module:factory``, a callable that takes the request's SQLAlchemy `Session` and
+returns an object with `check(RegistryQuery) -> list[RegistryCheck]` (`RegistryAdapter`).
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -51,6 +57,10 @@ class RegistryQuery:
 
 class RegistryAdapter(Protocol):
     def check(self, query: RegistryQuery) -> list[RegistryCheck]: ...
+
+
+# Makes the adapter for one unit of work (an adapter may read the same session).
+RegistryFactory = Callable[[Session], RegistryAdapter]
 
 
 _TEXT: dict[Register, tuple[tuple[str, str], tuple[str, str]]] = {
@@ -143,6 +153,29 @@ class DemoRegistry:
                 _result(Register.CLEANING, self._has(Register.CLEANING, query.org_number))
             )
         return results
+
+
+class RegistrySettingError(ValueError):
+    """HMSVERIFY_REGISTRY names no adapter factory; the portal refuses to start."""
+
+
+def registry_factory(spec: str) -> RegistryFactory:
+    """The adapter factory HMSVERIFY_REGISTRY names: ``demo`` or ``package.module:callable``."""
+    if spec == "demo":
+        return DemoRegistry
+    module_name, _, attribute = spec.partition(":")
+    if not module_name or not attribute:
+        raise RegistrySettingError(
+            f"HMSVERIFY_REGISTRY={spec!r}: expected 'demo' or 'package.module:factory'"
+        )
+    try:
+        factory = getattr(importlib.import_module(module_name), attribute)
+    except (ImportError, AttributeError) as exc:
+        raise RegistrySettingError(f"HMSVERIFY_REGISTRY={spec!r}: {exc}") from exc
+    if not callable(factory):
+        raise RegistrySettingError(f"HMSVERIFY_REGISTRY={spec!r} is not callable")
+    result: RegistryFactory = factory
+    return result
 
 
 def seed_registry(

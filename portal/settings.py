@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from verifier.policy import default_policy
+from verifier import default_policy
 
 DEFAULT_DATA_DIR = Path("var/portal")
 
@@ -60,6 +60,8 @@ class PortalSettings:
     outbox_interval_s: float = 5.0
     outbox_max_attempts: int = 20
     start_background_jobs: bool = True
+    # The registry adapter: "demo" or "package.module:factory" (see portal/registry.py).
+    registry: str = "demo"
 
     @property
     def files_dir(self) -> Path:
@@ -98,6 +100,7 @@ def settings_from_env(data_dir: Path | None = None) -> PortalSettings:
         base_url=os.environ.get("HMSVERIFY_BASE_URL", "http://127.0.0.1:8000"),
         smtp=_smtp_from_env(),
         secure_cookies=os.environ.get("HMSVERIFY_SECURE_COOKIES", "0") == "1",
+        registry=os.environ.get("HMSVERIFY_REGISTRY", "demo"),
     )
 
 

@@ -11,18 +11,18 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
-from portal.clock import utcnow
 from portal.contexts import lifecycle_context
 from portal.lifecycle import record_check
 from portal.models import CheckDelivery, Employee, Upload, UploadState, UploadVerdict
-from verifier.id_docs.holder_match import Employee as IdEmployee
-from verifier.queue.storage import (
+from portal.state import Portal, build_portal
+from verifier import Employee as IdEmployee
+from verifier import Status
+from verifier.queue import (
     StorageUnavailable,
     StoredUpload,
     UploadKind,
@@ -30,10 +30,6 @@ from verifier.queue.storage import (
     UploadRef,
     VerdictRecord,
 )
-from verifier.verdict import Status
-
-if TYPE_CHECKING:
-    from portal.app import Portal
 
 log = logging.getLogger(__name__)
 
@@ -137,7 +133,7 @@ class PortalUploadStore:
                             verdict=record.verdict,
                             queue_fault=record.queue_fault,
                             crop_name=crop_name,
-                            stored_at=utcnow(),
+                            stored_at=self.portal.clock(),
                         )
                     )
                     session.commit()
@@ -219,11 +215,10 @@ def make_verdict_hook(portal: Portal) -> Callable[[VerdictRecord], None]:
 
 def store_from_env() -> PortalUploadStore:
     """The store for Redis worker processes (HMSVERIFY_QUEUE_STORE_FACTORY names this)."""
-    from portal.app import build_portal
     from portal.settings import settings_from_env
 
     portal = build_portal(settings_from_env(), migrate=False)
-    from verifier.queue.hooks import register_verdict_hook
+    from verifier.queue import register_verdict_hook
 
     register_verdict_hook(make_verdict_hook(portal))
     return PortalUploadStore(portal)
@@ -231,8 +226,7 @@ def store_from_env() -> PortalUploadStore:
 
 def install(portal: Portal) -> None:
     """Registers the verdict hook and opens the queue (embedded threads unless REDIS_URL)."""
-    from verifier.queue.embedded import open_queue
-    from verifier.queue.hooks import register_verdict_hook
+    from verifier.queue import open_queue, register_verdict_hook
 
     portal.queue_users += 1
     if portal.queue is not None:  # a second app on the same portal shares its queue
@@ -244,7 +238,7 @@ def install(portal: Portal) -> None:
 
 
 def uninstall(portal: Portal) -> None:
-    from verifier.queue.hooks import unregister_verdict_hook
+    from verifier.queue import unregister_verdict_hook
 
     portal.queue_users -= 1
     if portal.queue_users > 0:

@@ -8,16 +8,20 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
-from portal.deps import CsrfDep, PortalDep, SessionDep, UserDep, page, user_companies
+from portal.deps import (
+    CsrfDep,
+    PortalDep,
+    SessionDep,
+    UserDep,
+    client_key,
+    page,
+    user_companies,
+)
 from portal.i18n import LANGS
 from portal.models import CompanyRole, User
 from portal.security import verify_password
 
 router = APIRouter()
-
-
-def client_key(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 @router.get("/")

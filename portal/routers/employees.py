@@ -5,33 +5,27 @@ from __future__ import annotations
 import logging
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from portal.deps import CompanyDep, CsrfDep, PortalDep, SessionDep, UserDep, context, page
+from portal.deps import (
+    CompanyDep,
+    ContextDep,
+    CsrfDep,
+    PortalDep,
+    SessionDep,
+    UserDep,
+    company_card,
+    company_employee,
+    page,
+)
 from portal.lifecycle import block_card, mark_employee_left, mark_employee_returned
-from portal.models import Card, Employee, Order, name_key
-from verifier.id_docs.national_id import NationalIdError, parse_norwegian_id
+from portal.models import Card, Employee, Order
+from portal.staff import EmployeeRefused, add_employee
 
 router = APIRouter()
 log = logging.getLogger(__name__)
-
-
-def company_employee(session: SessionDep, company: CompanyDep, employee_id: int) -> Employee:
-    """The employee if they belong to the active company; 404 otherwise (no existence leak)."""
-    employee = session.get(Employee, employee_id)
-    if employee is None or employee.company_id != company.id:
-        raise HTTPException(status_code=404)
-    return employee
-
-
-def company_card(session: SessionDep, company: CompanyDep, card_id: int) -> Card:
-    card = session.get(Card, card_id)
-    if card is None or card.company_id != company.id:
-        raise HTTPException(status_code=404)
-    return card
 
 
 @router.get("/employees")
@@ -110,10 +104,10 @@ def new_employee_form(
 
 
 @router.post("/employees", dependencies=[CsrfDep])
-def add_employee(
+def create_employee(
     request: Request,
     portal: PortalDep,
-    session: SessionDep,
+    context: ContextDep,
     user: UserDep,
     company: CompanyDep,
     national_id: Annotated[str, Form(max_length=20)],
@@ -121,7 +115,16 @@ def add_employee(
     surname: Annotated[str, Form(max_length=200)],
     email: Annotated[str, Form(max_length=254)] = "",
 ) -> Response:
-    def again(error_nb: str, error_en: str) -> Response:
+    try:
+        employee = add_employee(
+            context(f"user:{user.id}"),
+            company,
+            national_id=national_id,
+            given_names=given_names,
+            surname=surname,
+            email=email,
+        )
+    except EmployeeRefused as exc:
         return page(
             request,
             portal,
@@ -129,37 +132,10 @@ def add_employee(
             status_code=422,
             user=user,
             company=company,
-            error=(error_nb, error_en),
+            error=exc.message,
             given_names=given_names,
             surname=surname,
             email=email,
-        )
-
-    try:
-        parsed = parse_norwegian_id(national_id)
-    except NationalIdError as exc:
-        return again(exc.message_nb, exc.message_en)
-    given = " ".join(given_names.split())
-    family = " ".join(surname.split())
-    if not given or not family:
-        return again("Fornavn og etternavn må fylles ut.", "Given names and surname are required.")
-    employee = Employee(
-        company_id=company.id,
-        national_id=parsed.number,
-        given_names=given,
-        surname=family,
-        name_key=name_key(given, family),
-        email=email.strip() or None,
-        created_at=context(portal, session, "").now,
-    )
-    session.add(employee)
-    try:
-        session.commit()
-    except IntegrityError:
-        session.rollback()
-        return again(
-            "Personen er allerede registrert som ansatt i virksomheten.",
-            "This person is already registered as an employee of the company.",
         )
     log.info("employee %d added to company %d", employee.id, company.id)
     return RedirectResponse(f"/employees/{employee.id}", status_code=303)
@@ -196,30 +172,30 @@ def show_employee(
 
 @router.post("/employees/{employee_id}/left", dependencies=[CsrfDep])
 def employee_left(
-    portal: PortalDep, session: SessionDep, user: UserDep, company: CompanyDep, employee_id: int
+    context: ContextDep, session: SessionDep, user: UserDep, company: CompanyDep, employee_id: int
 ) -> Response:
     employee = company_employee(session, company, employee_id)
-    mark_employee_left(context(portal, session, f"user:{user.id}"), employee)
+    mark_employee_left(context(f"user:{user.id}"), employee)
     session.commit()
     return RedirectResponse(f"/employees/{employee.id}", status_code=303)
 
 
 @router.post("/employees/{employee_id}/returned", dependencies=[CsrfDep])
 def employee_returned(
-    portal: PortalDep, session: SessionDep, user: UserDep, company: CompanyDep, employee_id: int
+    context: ContextDep, session: SessionDep, user: UserDep, company: CompanyDep, employee_id: int
 ) -> Response:
     employee = company_employee(session, company, employee_id)
-    mark_employee_returned(context(portal, session, f"user:{user.id}"), employee)
+    mark_employee_returned(context(f"user:{user.id}"), employee)
     session.commit()
     return RedirectResponse(f"/employees/{employee.id}", status_code=303)
 
 
 @router.post("/cards/{card_id}/block", dependencies=[CsrfDep])
 def block(
-    portal: PortalDep, session: SessionDep, user: UserDep, company: CompanyDep, card_id: int
+    context: ContextDep, session: SessionDep, user: UserDep, company: CompanyDep, card_id: int
 ) -> Response:
     card = company_card(session, company, card_id)
     if card.status in ("valid", "invalid"):
-        block_card(context(portal, session, f"user:{user.id}"), card)
+        block_card(context(f"user:{user.id}"), card)
         session.commit()
     return RedirectResponse(f"/employees/{card.employee_id}", status_code=303)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Query, Request
@@ -11,27 +10,30 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal.card_pdf import status_url, temporary_card_pdf
-from portal.deps import CompanyDep, CsrfDep, PortalDep, SessionDep, UserDep, context, page
+from portal.deps import (
+    CompanyDep,
+    ContextDep,
+    CsrfDep,
+    NowDep,
+    PortalDep,
+    SessionDep,
+    UserDep,
+    company_employee,
+    company_order,
+    page,
+)
 from portal.lifecycle import OrderNotAllowed, cancel_order, place_order
-from portal.mail import queue_email
-from portal.models import Card, Order, OrderStatus, ShareLink, Upload, UploadKind
-from portal.routers.employees import company_employee
-from portal.security import new_share_token, token_digest
+from portal.models import Card, Order, OrderStatus, ShareLink, Upload
+from portal.sharing import OrderNotPending, create_share_link, revoke_share_link
+from verifier import UploadKind
 
 router = APIRouter()
-
-
-def company_order(session: SessionDep, company: CompanyDep, order_id: int) -> Order:
-    order = session.get(Order, order_id)
-    if order is None or order.company_id != company.id:
-        raise HTTPException(status_code=404)
-    return order
 
 
 @router.post("/employees/{employee_id}/orders", dependencies=[CsrfDep])
 def order_card(
     request: Request,
-    portal: PortalDep,
+    context: ContextDep,
     session: SessionDep,
     user: UserDep,
     company: CompanyDep,
@@ -39,7 +41,7 @@ def order_card(
 ) -> Response:
     employee = company_employee(session, company, employee_id)
     try:
-        order = place_order(context(portal, session, f"user:{user.id}"), employee, user)
+        order = place_order(context(f"user:{user.id}"), employee, user)
     except OrderNotAllowed as exc:
         session.rollback()
         request.session["flash_error"] = [exc.message_nb, exc.message_en]
@@ -78,6 +80,7 @@ def list_orders(
 def show_order(
     request: Request,
     portal: PortalDep,
+    now: NowDep,
     session: SessionDep,
     user: UserDep,
     company: CompanyDep,
@@ -105,7 +108,7 @@ def show_order(
         links=links,
         card=card,
         new_link=new_link,
-        now=context(portal, session, "").now,
+        now=now,
         photo=next((u for u in uploads if u.id == order.photo_upload_id), None),
         id_doc=next((u for u in uploads if u.id == order.id_upload_id), None),
     )
@@ -113,19 +116,19 @@ def show_order(
 
 @router.post("/orders/{order_id}/cancel", dependencies=[CsrfDep])
 def cancel(
-    portal: PortalDep, session: SessionDep, user: UserDep, company: CompanyDep, order_id: int
+    context: ContextDep, session: SessionDep, user: UserDep, company: CompanyDep, order_id: int
 ) -> Response:
     order = company_order(session, company, order_id)
     if order.status == OrderStatus.PENDING:
-        cancel_order(context(portal, session, f"user:{user.id}"), order)
+        cancel_order(context(f"user:{user.id}"), order)
         session.commit()
     return RedirectResponse(f"/orders/{order.id}", status_code=303)
 
 
 @router.post("/orders/{order_id}/share-links", dependencies=[CsrfDep])
-def create_share_link(
+def make_share_link(
     request: Request,
-    portal: PortalDep,
+    context: ContextDep,
     session: SessionDep,
     user: UserDep,
     company: CompanyDep,
@@ -133,52 +136,23 @@ def create_share_link(
     send_email: Annotated[bool, Form()] = False,
 ) -> Response:
     order = company_order(session, company, order_id)
-    if order.status != OrderStatus.PENDING:
-        raise HTTPException(status_code=409, detail="order is not pending")
-    token = new_share_token()
-    now = context(portal, session, "").now
-    session.add(
-        ShareLink(
-            token_hash=token_digest(token),
-            order_id=order.id,
-            employee_id=order.employee_id,
-            created_by=user.id,
-            created_at=now,
-            expires_at=now + dt.timedelta(days=portal.settings.share_link_days),
-        )
-    )
-    url = f"{portal.settings.base_url.rstrip('/')}/s/{token}"
-    employee = order.employee
-    if send_email and employee.email:
-        days = portal.settings.share_link_days
-        queue_email(
-            session,
-            recipient=employee.email,
-            subject=f"HMS-kort: last opp bilde / upload your photo ({order.company.name})",
-            body=(
-                f"Hei {employee.given_names},\n\n{order.company.name} har bestilt HMS-kort til deg. "
-                f"Last opp et portrett og et ID-dokument her (lenken virker i {days} dager):\n"
-                f"{url}\n\n{order.company.name} has ordered an HSE card for you. Upload a "
-                f"portrait and an identity document here (the link works for {days} days):\n{url}\n"
-            ),
-            now=now,
-        )
-    session.commit()
+    try:
+        url = create_share_link(context(f"user:{user.id}"), order, user, send_email=send_email)
+    except OrderNotPending:
+        raise HTTPException(status_code=409, detail="order is not pending") from None
     # Shown once on the next page; only the hash is stored.
     request.session["new_share_link"] = url
     return RedirectResponse(f"/orders/{order.id}", status_code=303)
 
 
 @router.post("/share-links/{link_id}/revoke", dependencies=[CsrfDep])
-def revoke_share_link(
-    portal: PortalDep, session: SessionDep, user: UserDep, company: CompanyDep, link_id: int
+def revoke(
+    context: ContextDep, session: SessionDep, user: UserDep, company: CompanyDep, link_id: int
 ) -> Response:
     link = session.get(ShareLink, link_id)
     if link is None or link.order.company_id != company.id:
         raise HTTPException(status_code=404)
-    if link.revoked_at is None:
-        link.revoked_at = context(portal, session, "").now
-        session.commit()
+    revoke_share_link(context(f"user:{user.id}"), link)
     return RedirectResponse(f"/orders/{link.order_id}", status_code=303)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal.annotation import annotated_image
-from portal.deps import CsrfDep, PortalDep, ReviewerDep, SessionDep, context, page
+from portal.deps import ContextDep, CsrfDep, PortalDep, ReviewerDep, SessionDep, page
 from portal.lifecycle import review_upload, ship_order, start_production
 from portal.models import Order, OrderStatus, Upload, UploadState
 
@@ -82,6 +82,7 @@ def image(
 def decide(
     request: Request,
     portal: PortalDep,
+    context: ContextDep,
     session: SessionDep,
     user: ReviewerDep,
     upload_id: str,
@@ -103,7 +104,7 @@ def decide(
             error=("Skriv en begrunnelse.", "Give a reason."),
         )
     review_upload(
-        context(portal, session, f"reviewer:{user.id}"),
+        context(f"reviewer:{user.id}"),
         upload,
         user,
         approve=decision == "approve",
@@ -115,12 +116,12 @@ def decide(
 
 @router.post("/review/orders/{order_id}/{step}", dependencies=[CsrfDep])
 def production_step(
-    portal: PortalDep, session: SessionDep, user: ReviewerDep, order_id: int, step: str
+    context: ContextDep, session: SessionDep, user: ReviewerDep, order_id: int, step: str
 ) -> Response:
     order = session.get(Order, order_id)
     if order is None or step not in ("production", "shipped"):
         raise HTTPException(status_code=404)
-    ctx = context(portal, session, f"reviewer:{user.id}")
+    ctx = context(f"reviewer:{user.id}")
     if step == "production" and order.status == OrderStatus.APPROVED:
         start_production(ctx, order)
     elif step == "shipped" and order.status == OrderStatus.IN_PRODUCTION:

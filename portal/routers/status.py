@@ -12,10 +12,8 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 from sqlalchemy import select
 
-from portal.clock import utcnow
-from portal.deps import PortalDep, SessionDep, page
+from portal.deps import NowDep, PortalDep, SessionDep, client_key, page
 from portal.models import Card, CardStatus
-from portal.routers.auth import client_key
 
 router = APIRouter()
 
@@ -27,6 +25,7 @@ def lookup(
     request: Request,
     portal: PortalDep,
     session: SessionDep,
+    now: NowDep,
     card: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     number = card.replace(" ", "").strip()
@@ -49,7 +48,7 @@ def lookup(
         if found is not None:
             status = found.status
             # The sweep marks expiry; between sweeps the date still decides.
-            if status in (CardStatus.VALID, CardStatus.INVALID) and found.expires_at <= utcnow():
+            if status in (CardStatus.VALID, CardStatus.INVALID) and found.expires_at <= now:
                 status = CardStatus.EXPIRED
             result = {
                 "status": str(status),

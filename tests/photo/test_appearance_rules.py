@@ -1,5 +1,5 @@
 """The appearance rules (no_glasses, no_headgear, ears_visible, even_lighting,
-plain_background) on real photographs with controlled edits (tests/photo/portrait_edits.py):
+plain_background) on real photographs with controlled edits (tests/photo/support/portrait_edits.py):
 every edit must fail the rule it breaks and leave the others' verdicts alone; the unedited base
 passes them all; darker skin changes no lighting or background verdict."""
 
@@ -11,7 +11,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from tests.photo import portrait_edits as edits
+from tests.photo.support import portrait_edits as edits
 from verifier.photo.check import PhotoCheck, check_photo_detailed
 from verifier.verdict import RuleResult, Status
 

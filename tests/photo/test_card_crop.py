@@ -5,16 +5,17 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 
-from tests.photo.conftest import checked
+from tests.photo.support import checked
 from verifier.decode import decode_image
-from verifier.photo.analysis import analyse
+from verifier.photo.analysis import FaceAnalysis, analyse
 from verifier.policy import default_policy
 
 CARD = default_policy().card
 
 
-def analyse_crop(crop: np.ndarray):  # type: ignore[no-untyped-def]
+def analyse_crop(crop: np.ndarray) -> FaceAnalysis:
     import cv2
 
     ok, encoded = cv2.imencode(".png", cv2.cvtColor(crop, cv2.COLOR_RGB2BGR))
@@ -25,8 +26,8 @@ def analyse_crop(crop: np.ndarray):  # type: ignore[no-untyped-def]
 def test_crop_is_7_to_9_and_at_print_size_when_the_photo_allows() -> None:
     from PIL import Image
 
-    from tests.photo.bad_files import encode
-    from tests.photo.conftest import image_bytes
+    from tests.photo.support import image_bytes
+    from tests.photo.support.bad_files import encode
     from verifier.photo.check import check_photo
 
     # A phone-sized photo of the same portrait: 3 x the pixels, decoded reduced for analysis.
@@ -64,11 +65,13 @@ def test_crop_jpeg_encodes() -> None:
     assert data is not None and data[:3] == b"\xff\xd8\xff"
 
 
-def test_the_print_pixels_come_from_a_reduced_decode_not_the_whole_original(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_print_pixels_come_from_a_reduced_decode_not_the_whole_original(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from PIL import Image
 
-    from tests.photo.bad_files import encode
-    from tests.photo.conftest import image_bytes
+    from tests.photo.support import image_bytes
+    from tests.photo.support.bad_files import encode
     from verifier.decode import DecodedImage
     from verifier.photo.check import check_photo_detailed
 

@@ -1,5 +1,5 @@
 """False alarms on compliant portraits that were fixed, each kept as a regression test on an
-edit of a real photograph (tests/photo/portrait_edits.py), on lighter and on darker skin."""
+edit of a real photograph (tests/photo/support/portrait_edits.py), on lighter and on darker skin."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from functools import cache
 
 import pytest
 
-from tests.photo import portrait_edits as edits
+from tests.photo.support import portrait_edits as edits
 from verifier.photo.check import PhotoCheck, check_photo_detailed
 from verifier.photo.rules.no_glasses import BRIDGE, RIMS, TEMPLES, line_contrast
 from verifier.policy import default_policy

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 import pytest
 
-from tests.photo.conftest import image_bytes
+from tests.photo.support import image_bytes
 from verifier.decode import decode_image
 from verifier.model_files import ModelFileError
 from verifier.photo.analysis import DetectedFace, FaceAnalysis

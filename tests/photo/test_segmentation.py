@@ -1,6 +1,6 @@
 """Person segmentation (the selfie segmenter) on real portraits, and what plain_background and
 no_headgear make of it. The images are the project's own test photos and edits of a real
-photograph (tests/photo/portrait_edits.py), decoded and analysed by the real code."""
+photograph (tests/photo/support/portrait_edits.py), decoded and analysed by the real code."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from functools import cache
 import numpy as np
 import pytest
 
-from tests.photo import portrait_edits as edits
-from tests.photo.conftest import checked
+from tests.photo.support import checked
+from tests.photo.support import portrait_edits as edits
 from verifier.photo.background_sample import sample_background
 from verifier.photo.check import PhotoCheck, check_photo_detailed
 from verifier.policy import Policy, default_policy

@@ -6,10 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from portal_support import World, seed_world
 from sqlalchemy import select
 
-from portal.app import Portal
 from portal.background import reapply_stored_verdicts, run_sweep
 from portal.clock import utcnow
 from portal.lifecycle import Context, attach_upload, place_order
@@ -18,13 +16,15 @@ from portal.models import (
     Order,
     OrderStatus,
     Upload,
-    UploadKind,
     UploadState,
     UploadVerdict,
     User,
 )
 from portal.registry import DemoRegistry
+from portal.state import Portal
 from portal.verification import make_verdict_hook
+from tests.portal.support import World, seed_world
+from verifier.queue.storage import UploadKind
 
 
 def pending_order(portal: Portal, world: World, created: dt.datetime) -> int:

@@ -350,8 +350,8 @@ def big_dark_hair(b: Base, colour: tuple[int, int, int] = (28, 20, 16)) -> np.nd
     cv2.fillPoly(face, [np.round(b.points[list(lm.FACE_OVAL)]).astype(np.int32)], 255)
     cv2.rectangle(face, (0, 0), (w, round(float(top[1]) + ied * 0.15)), 0, -1)  # hairline
     hair = (volume > 0) & (face == 0)
-    curls = rng.normal(0, 1, (h // 3 + 1, w // 3 + 1)).astype(np.float32)
-    curls = cv2.resize(curls, (w, h), interpolation=cv2.INTER_LINEAR)[..., None]
+    coarse = rng.normal(0, 1, (h // 3 + 1, w // 3 + 1)).astype(np.float32)
+    curls = np.asarray(cv2.resize(coarse, (w, h), interpolation=cv2.INTER_LINEAR))[..., None]
     strands = np.clip(np.array(colour, dtype=np.float32) * (1 + 0.45 * curls), 0, 255)
     wall = np.full_like(b.rgb, WHITE_WALL).astype(np.float32)
     out = replace_background(b.rgb, b.person | hair, wall.astype(np.uint8)).astype(np.float32)

@@ -1,4 +1,4 @@
-"""Helpers shared by the portal tests (imported as `portal_support`, beside the tests)."""
+"""Helpers shared by the portal tests; the fixtures built from them are in conftest.py."""
 
 from __future__ import annotations
 
@@ -15,12 +15,12 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from portal.app import Portal
 from portal.demo import add_company, add_user, make_org_number, national_ids
 from portal.models import CompanyRole, Employee, Industry, name_key
 from portal.registry import seed_registry
 from portal.security import hash_password
 from portal.settings import PortalSettings, RateLimit
+from portal.state import Portal
 
 PASSWORD = "correct horse battery"
 
@@ -174,8 +174,9 @@ def seed_card(portal: Portal, world: World, employee_id: int) -> int:
     from sqlalchemy import select
 
     from portal.lifecycle import Context, attach_upload, place_order, record_check
-    from portal.models import Card, Upload, UploadKind, UploadState, User
+    from portal.models import Card, Upload, UploadState, User
     from portal.registry import DemoRegistry
+    from verifier.queue.storage import UploadKind
 
     now = dt.datetime.now(dt.UTC)
     with portal.sessions() as session:

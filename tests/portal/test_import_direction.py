@@ -1,0 +1,177 @@
+"""The portal's imports run one way (app → routers → deps → services → state → core), read
+from the source with `ast`, so a new import against the direction fails here, not at runtime.
+
+Every import counts, also those inside functions and under TYPE_CHECKING: a cycle hidden in a
+function body is still a cycle for the reader."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PORTAL = Path(__file__).resolve().parents[2] / "portal"
+
+# Lowest first. A module may import modules of its own layer or of a lower one.
+LAYERS: list[tuple[str, set[str]]] = [
+    (
+        "core",
+        {
+            "portal.settings",
+            "portal.clock",
+            "portal.models",
+            "portal.db",
+            "portal.files",
+            "portal.security",
+            "portal.i18n",
+            "portal.registry",
+            "portal.mail",
+            "portal.card_pdf",
+            "portal.limits",
+            "portal.demo",
+            "portal.migrations.env",
+        },
+    ),
+    ("state", {"portal.state"}),
+    (
+        "services",
+        {
+            "portal.lifecycle",
+            "portal.contexts",
+            "portal.intake",
+            "portal.sharing",
+            "portal.staff",
+            "portal.verification",
+            "portal.queue_store",
+            "portal.annotation",
+            "portal.background",
+        },
+    ),
+    ("deps", {"portal.deps"}),
+    ("routers", set()),  # every portal.routers.* module
+    ("app", {"portal.app"}),
+    ("entry points", {"portal.cli"}),
+]
+
+
+def _module_name(path: Path) -> str:
+    relative = path.relative_to(PORTAL.parent).with_suffix("")
+    parts = list(relative.parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def _portal_modules() -> dict[str, Path]:
+    return {
+        _module_name(path): path
+        for path in sorted(PORTAL.rglob("*.py"))
+        if "versions" not in path.parts  # Alembic revisions import only alembic/sqlalchemy
+    }
+
+
+def _imports(path: Path, module: str) -> set[str]:
+    """Every portal module `module` imports (absolute names; `from portal import x` → portal.x)."""
+    found: set[str] = set()
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*anchor, base] if base else anchor)
+            found.add(base)
+            found.update(f"{base}.{alias.name}" for alias in node.names)
+    modules = set(_portal_modules())
+    return {name for name in found if name in modules and name != module}
+
+
+def _layer(module: str) -> int:
+    if module.startswith("portal.routers"):
+        return next(i for i, (name, _) in enumerate(LAYERS) if name == "routers")
+    for index, (_, members) in enumerate(LAYERS):
+        if module in members:
+            return index
+    raise AssertionError(f"{module} is in no layer: add it to LAYERS in {__file__}")
+
+
+def test_every_portal_module_has_a_layer() -> None:
+    for module in _portal_modules():
+        if module == "portal":
+            continue
+        _layer(module)
+
+
+@pytest.mark.parametrize("module", sorted(m for m in _portal_modules() if m != "portal"))
+def test_imports_point_down(module: str) -> None:
+    path = _portal_modules()[module]
+    upward = {
+        imported: LAYERS[_layer(imported)][0]
+        for imported in _imports(path, module)
+        if imported not in ("portal", "portal.routers") and _layer(imported) > _layer(module)
+    }
+    assert not upward, f"{module} ({LAYERS[_layer(module)][0]}) imports upward: {upward}"
+
+
+def test_nothing_in_the_portal_imports_the_app_but_the_cli() -> None:
+    importers = {
+        module
+        for module, path in _portal_modules().items()
+        if "portal.app" in _imports(path, module)
+    }
+    assert importers <= {"portal.cli"}
+
+
+def test_routers_import_no_other_router() -> None:
+    for module, path in _portal_modules().items():
+        if module.startswith("portal.routers."):
+            others = {m for m in _imports(path, module) if m.startswith("portal.routers")}
+            assert not others, f"{module} imports {others}"
+
+
+def test_the_verifier_never_imports_the_portal() -> None:
+    verifier = PORTAL.parent / "verifier"
+    for path in verifier.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            assert not any(n == "portal" or n.startswith("portal.") for n in names), path
+
+
+# The verifier modules the portal may import besides the public API (`verifier`,
+# `verifier.queue`): the Norwegian identity and organisation numbers, which the portal validates
+# on its own forms.
+_VERIFIER_NUMBER_MODULES = ("verifier.id_docs.national_id", "verifier.id_docs.org_number")
+
+
+def test_the_portal_imports_the_verifier_through_its_public_api() -> None:
+    for module, path in _portal_modules().items():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            internal = [
+                n
+                for n in names
+                if n.startswith("verifier.")
+                and n != "verifier.queue"
+                and not n.startswith(("verifier.norway", *_VERIFIER_NUMBER_MODULES))
+            ]
+            assert not internal, f"{module} imports {internal}: use verifier or verifier.queue"
+
+
+def test_the_check_sees_an_upward_import_inside_a_function(tmp_path: Path) -> None:
+    """The parser itself: imports in function bodies, relative ones too, are found."""
+    fake = tmp_path / "intake.py"
+    fake.write_text("def f():\n    from portal.routers import share\n    from . import deps\n")
+    imported = _imports(fake, "portal.intake")
+    assert {"portal.routers.share", "portal.deps"} <= imported
+    assert _layer("portal.routers.share") > _layer("portal.intake")
