@@ -152,9 +152,11 @@ def _outlines(mask: np.ndarray, scale: float) -> tuple[tuple[tuple[float, float]
         mask.astype(np.uint8), cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE
     )
     biggest = sorted(contours, key=cv2.contourArea, reverse=True)[:3]
+    # Within a pixel of the reduced image: a few dozen points per outline in the stored verdict.
+    simple = [cv2.approxPolyDP(c, 1.0, True) for c in biggest]
     return tuple(
         tuple((float(x) / scale, float(y) / scale) for x, y in c.reshape(-1, 2))
-        for c in biggest
+        for c in simple
         if len(c) >= 3
     )
 
