@@ -86,8 +86,8 @@ def covering_share(
     background nor a hair colour, with the shares of skin and background beside it.
 
     The segmentation's silhouette is not used here: on tight, low-resolution crops it calls
-    parts of a cap background (measured: two caps of the corpus were lost, no bare head gained;
-    docs/evaluation/portrait-fairness.md)."""
+    parts of a cap background (measured: two caps of the corpus were lost, one bare head gained;
+    docs/evaluation/notes/2026-12-02-segmentation-and-skin-tone.md)."""
     parts = [
         (aligned.lab[r, c][aligned.valid[r, c]], aligned.linear_luma[r, c][aligned.valid[r, c]])
         for r, c in (aligned.box(*box) for box in boxes)
