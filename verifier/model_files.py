@@ -34,6 +34,11 @@ KNOWN_MODELS: dict[str, ModelFile] = {
             "MediaPipe Face Landmarker: face detector, 478 landmarks, blendshapes, pose matrix",
         ),
         ModelFile(
+            "selfie_segmentation.tflite",
+            "8d13b7fae74af625c641226813616a2117bd6bca19eb3b75574621fc08557f27",
+            "MediaPipe selfie segmenter: person (head, hair, shoulders) versus background",
+        ),
+        ModelFile(
             "face_detection_yunet_2023mar_int8bq.onnx",
             "49f000ec501fef24739071fc7e68267d32209045b6822c0c72dce1da25726f10",
             "YuNet face detector (OpenCV zoo) for the document face match",
