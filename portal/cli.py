@@ -115,7 +115,7 @@ def _reviewer(args: argparse.Namespace) -> int:
     from portal.db import session_scope
     from portal.reviewers import make_reviewer
     from portal.state import build_portal
-    from verifier.id_docs.national_id import NationalIdError
+    from verifier.norway.national_id import NationalIdError
 
     national_id = sys.stdin.readline().strip().replace(" ", "")
     portal = build_portal(settings_from_env(args.data_dir))

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import AuditEvent, Company, Delegation, User
 from portal.registry import GENERAL_MANAGER, BusinessUnit, RegistryAdapter
-from verifier.id_docs.national_id import NationalIdError, parse_norwegian_id
+from verifier.norway.national_id import NationalIdError, parse_norwegian_id
 
 NORWAY = ZoneInfo("Europe/Oslo")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import User
-from verifier.id_docs.national_id import parse_norwegian_id
+from verifier.norway.national_id import parse_norwegian_id
 
 
 def make_reviewer(

@@ -16,7 +16,7 @@ from portal.delegation import company_access, user_for_national_id
 from portal.deps import NowDep, PortalDep, RegistryDep, SessionDep, client_key, start_login_session
 from portal.i18n import lang_of
 from portal.oidc import OidcClient, OidcError, PendingLogin
-from verifier.id_docs.national_id import NationalIdError, parse_norwegian_id
+from verifier.norway.national_id import NationalIdError, parse_norwegian_id
 
 router = APIRouter()
 log = logging.getLogger(__name__)
