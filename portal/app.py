@@ -22,7 +22,17 @@ from portal import background, verification, webhooks
 from portal.api.app import create_api_app
 from portal.i18n import lang_of
 from portal.limits import declared_too_large, too_large_message, upload_body_limit
-from portal.routers import api_clients, auth, employees, orders, review, share, status
+from portal.routers import (
+    api_clients,
+    auth,
+    delegation,
+    employees,
+    oidc,
+    orders,
+    review,
+    share,
+    status,
+)
 from portal.state import PACKAGE_DIR, Portal
 
 log = logging.getLogger(__name__)
@@ -103,6 +113,8 @@ def create_app(portal: Portal) -> FastAPI:
         review.router,
         status.router,
         api_clients.router,
+        delegation.router,
+        oidc.router,
     ):
         app.include_router(router)
     # The JSON API: its own app (OpenAPI at /api/docs, problem-details errors).

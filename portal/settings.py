@@ -28,6 +28,27 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class OidcSettings:
+    """The OpenID Connect provider orderers and reviewers log in through (ID-porten in
+    production). The person is the national id in `national_id_claim`."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    scopes: str = "openid profile"
+    # ID-porten: "idporten-loa-substantial" or "idporten-loa-high"; None asks for no level.
+    acr_values: str | None = None
+    # How the portal authenticates at the token endpoint: client_secret_basic or _post.
+    token_auth_method: str = "client_secret_basic"
+    national_id_claim: str = "pid"
+    timeout_s: float = 10.0
+    # A login started must come back within this many seconds.
+    login_timeout_s: float = 600.0
+    # Clock skew allowed when checking the ID token's times.
+    leeway_s: int = 60
+
+
+@dataclass(frozen=True)
 class RateLimit:
     """At most `count` requests per `window_s` seconds per key (share link or client address)."""
 
@@ -75,6 +96,12 @@ class PortalSettings:
     webhook_timeout_s: float = 5.0
     webhook_dispatch_interval_s: float = 2.0
     webhook_requeue_after_s: float = 7200.0
+    # Login through OpenID Connect (HMSVERIFY_OIDC_*); None offers the password login only.
+    oidc: OidcSettings | None = None
+
+    @property
+    def oidc_redirect_uri(self) -> str:
+        return f"{self.base_url.rstrip('/')}/login/oidc/callback"
 
     @property
     def files_dir(self) -> Path:
@@ -110,6 +137,37 @@ def _rate_limit_from_env(name: str, default: RateLimit) -> RateLimit:
         raise ValueError(f"{name}={raw!r}: expected COUNT/SECONDS") from exc
 
 
+class SettingsError(ValueError):
+    """An environment variable that the portal cannot start with."""
+
+
+def _oidc_from_env() -> OidcSettings | None:
+    issuer = os.environ.get("HMSVERIFY_OIDC_ISSUER")
+    if not issuer:
+        return None
+    client_id = os.environ.get("HMSVERIFY_OIDC_CLIENT_ID")
+    secret = os.environ.get("HMSVERIFY_OIDC_CLIENT_SECRET")
+    if not client_id or not secret:
+        raise SettingsError(
+            "HMSVERIFY_OIDC_ISSUER is set: HMSVERIFY_OIDC_CLIENT_ID and "
+            "HMSVERIFY_OIDC_CLIENT_SECRET are needed too"
+        )
+    auth_method = os.environ.get("HMSVERIFY_OIDC_TOKEN_AUTH_METHOD", "client_secret_basic")
+    if auth_method not in ("client_secret_basic", "client_secret_post"):
+        raise SettingsError(
+            f"HMSVERIFY_OIDC_TOKEN_AUTH_METHOD={auth_method!r}: "
+            "expected client_secret_basic or client_secret_post"
+        )
+    return OidcSettings(
+        issuer=issuer,
+        client_id=client_id,
+        client_secret=secret,
+        scopes=os.environ.get("HMSVERIFY_OIDC_SCOPES", "openid profile"),
+        acr_values=os.environ.get("HMSVERIFY_OIDC_ACR_VALUES") or None,
+        token_auth_method=auth_method,
+    )
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
@@ -130,6 +188,7 @@ def settings_from_env(data_dir: Path | None = None) -> PortalSettings:
         api_rate_limit=_rate_limit_from_env("HMSVERIFY_API_RATE_LIMIT", RateLimit(600, 60.0)),
         api_token_limit=_rate_limit_from_env("HMSVERIFY_API_TOKEN_LIMIT", RateLimit(30, 60.0)),
         webhook_allow_http=os.environ.get("HMSVERIFY_WEBHOOK_ALLOW_HTTP", "0") == "1",
+        oidc=_oidc_from_env(),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
@@ -16,11 +16,24 @@ from portal.api_clients import (
     revoke_client,
     set_webhook,
 )
-from portal.deps import CompanyDep, CsrfDep, NowDep, PortalDep, SessionDep, UserDep, page
+from portal.deps import AccessDep, CsrfDep, NowDep, PortalDep, SessionDep, UserDep, page
 from portal.models import ApiClient, ApiEvent, Company, WebhookDelivery
 from portal.state import Portal
 
 router = APIRouter()
+
+
+def owner_company(access: AccessDep) -> Company:
+    """The active company, if the user owns it: holds a registry role in it or a role granted in
+    the portal. A delegate may order, but not hand out machine access to the company."""
+    if not (access.roles or access.granted_in_portal):
+        raise HTTPException(
+            status_code=403, detail="only the company's role holders manage API clients"
+        )
+    return access.company
+
+
+CompanyDep = Annotated[Company, Depends(owner_company)]
 
 PATH = "/company/api-clients"
 

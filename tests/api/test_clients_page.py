@@ -115,3 +115,44 @@ def test_other_companies_and_reviewers_cannot_touch_a_client(served: Served) -> 
         assert client is not None and client.revoked_at is None and client.webhook_url is None
     anonymous = served.http.get("/company/api-clients", follow_redirects=False)
     assert anonymous.status_code == 303 and anonymous.headers["location"] == "/login"
+
+
+def test_a_delegate_orders_but_does_not_manage_api_clients(served: Served) -> None:
+    import datetime as dt
+
+    from portal.demo import add_user, national_ids
+    from portal.models import Delegation, User
+    from tests.portal.support import PASSWORD, password_hash
+
+    nid = national_ids(60, seed=5)[-1]
+    with served.portal.sessions() as session:
+        owner = session.scalars(select(User).where(User.email == served.world.orderer_a)).one()
+        delegate = add_user(
+            session,
+            "dina@delegate.example",
+            "Dina Delegate",
+            PASSWORD,
+            password_hash=password_hash(),
+        )
+        delegate.national_id = nid
+        session.add(
+            Delegation(
+                company_id=served.world.company_a,
+                national_id=nid,
+                name="Dina Delegate",
+                email="dina@delegate.example",
+                granted_by=owner.id,
+                granted_at=dt.datetime.now(dt.UTC),
+            )
+        )
+        session.commit()
+    http, csrf = _owner(served, "dina@delegate.example")
+    with closing(http):
+        assert http.get("/employees").status_code == 200  # the delegation works
+        assert http.get("/company/api-clients").status_code == 403
+        refused = http.post(
+            "/company/api-clients", data={"csrf_token": csrf, "name": "x", "scope": "cards:read"}
+        )
+        assert refused.status_code == 403
+    with served.portal.sessions() as session:
+        assert session.scalars(select(ApiClient).where(ApiClient.name == "x")).all() == []

@@ -1,7 +1,7 @@
 """API clients, bearer tokens, idempotency keys, API events and webhook deliveries
 
 Revision ID: 0002_api_clients
-Revises: 0001
+Revises: 0002_deleg_delegation
 Create Date: 2026-12-02 06:14:27.557136
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0002_api_clients"
-down_revision = "0001"
+down_revision = "0002_deleg_delegation"
 branch_labels = None
 depends_on = None
 
