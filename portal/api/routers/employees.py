@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from portal.models import Employee
 from portal.staff import EmployeeRefused, add_employee
-from verifier.id_docs.national_id import NationalIdError, parse_norwegian_id
+from verifier.norway.national_id import NationalIdError, parse_norwegian_id
 
 from ..deps import Caller, EmployeesWrite, OrdersRead, own_employee
 from ..problems import Problem
