@@ -35,8 +35,13 @@ Anger (lowered, drawn-together brows; pressed lips):
   head tipped forward lowers the brows towards the eye corners in the photo (pose_down faces
   score highest of all neutral faces), so the measure only means something on a frontal face.
 
-Last, "two of four": not accepted when the face is frontal and at least two of
+Then "two of four": not accepted when the face is frontal and at least two of
 inner_brow_drop, squint, brow_down and brow_slant exceed the neutral faces' percentile q.
+And a learned combination, as an upper bound on what these readings hold: an L2-regularised
+logistic regression on all 52 blendshapes and the geometric cues, fitted with one fold left
+out (each CFD group letter is a fold of its own, each other source one fold: new people), its
+threshold set where 2 % of the fitted folds' neutral faces that pass today would be turned
+away, and scored on the fold left out.
 """
 
 from __future__ import annotations
@@ -175,6 +180,70 @@ def corpus_figures(
     return f"balanced accuracy {balanced_accuracy(pairs) or 0:.3f} (tp {tp}, fp {fp})"
 
 
+GEOMETRIC_CUES = (
+    "inner_brow_drop",
+    "brow_gap",
+    "brow_slant",
+    "inner_brow_to_lid",
+    "red_lip",
+    "mouth_width",
+    "corner_lift",
+)
+
+
+def person_fold(record: dict[str, Any]) -> str:
+    """A fold of new people: the CFD group letter, or the source."""
+    name = Path(record["file"]).name
+    return f"cfd-{name[4]}" if name.startswith("CFD-") else str(record["source"])
+
+
+def logistic_fit(x: np.ndarray, y: np.ndarray, l2: float = 5.0) -> Callable[[np.ndarray], Any]:
+    """Gradient descent on the standardised features; returns the scoring function."""
+    mean, spread = x.mean(axis=0), x.std(axis=0) + 1e-6
+    z = (x - mean) / spread
+    w, b = np.zeros(z.shape[1]), 0.0
+    for _ in range(3000):
+        p = 1 / (1 + np.exp(-(z @ w + b)))
+        w -= 0.1 * (z.T @ (p - y) / len(y) + l2 * w / len(y))
+        b -= 0.1 * float((p - y).mean())
+    return lambda new: ((new - mean) / spread) @ w + b
+
+
+def learned_held_out(table: list[tuple[dict[str, Any], Cues]]) -> None:
+    names = sorted(table[0][0]["face"]["blendshapes"])
+    x = np.array(
+        [
+            [r["face"]["blendshapes"][n] for n in names] + [c[g] for g in GEOMETRIC_CUES]
+            for r, c in table
+        ]
+    )
+    y = np.array([r["labels"]["expression"] == "fail" for r, _ in table], dtype=float)
+    folds = np.array([person_fold(r) for r, _ in table])
+    today = np.array([flagged_today(r) for r, _ in table])
+    added = np.zeros(len(table), dtype=bool)
+    scores = np.zeros(len(table))
+    print("\nlearned combination, one fold of new people left out at a time")
+    for fold in sorted(set(folds)):
+        fit = folds != fold
+        model = logistic_fit(x[fit], y[fit])
+        limit = float(np.quantile(model(x[fit])[(y[fit] == 0) & ~today[fit]], 0.98))
+        scores[~fit] = model(x[~fit])
+        added[~fit] = scores[~fit] > limit
+        new = added & ~today & ~fit
+        print(
+            f"  {fold:<18} non-neutral {int(y[~fit].sum()):>3}, newly caught "
+            f"{int((new & (y == 1)).sum())}, neutral newly turned away {int((new & (y == 0)).sum())}"
+            f" of {int((y[~fit] == 0).sum())}"
+        )
+    passing = ~today
+    held_auc = auc(list(scores[passing & (y == 1)]), list(scores[passing & (y == 0)]))
+    pairs = [(bool(today[i] or added[i]), bool(y[i])) for i in range(len(table))]
+    print(
+        f"  held-out ROC AUC among faces the rules pass today {held_auc:.3f}; expression "
+        f"column with it added {balanced_accuracy(pairs) or 0:.3f}"
+    )
+
+
 def compliant_turned_away(
     records: list[dict[str, Any]], tables: dict[str, Cues], cue: str, t: float
 ) -> tuple[int, int, dict[str, int]]:
@@ -254,6 +323,7 @@ def main(argv: list[str] | None = None) -> int:
             if r["labels"]["expression"] == "pass" and not flagged_today(r) and two_of_four(r, c)
         ]
         print(f"  q {q:.2f}: {corpus_figures(table, two_of_four)}; new false alarms: {added}")
+    learned_held_out(table)
     by_hash: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for r in labelled:
         digest = hashlib.sha256((args.corpus / r["file"]).read_bytes()).hexdigest()
