@@ -304,6 +304,7 @@ def main() -> int:
             share_upload_limit=RateLimit(1000, 60),
             status_lookup_limit=RateLimit(100_000, 60),
             start_background_jobs=False,
+            secure_cookies=False,  # plain http on 127.0.0.1
         )
         portal = build_portal(settings)
         started = time.perf_counter()

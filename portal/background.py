@@ -17,6 +17,7 @@ from portal.lifecycle import SweepReport, sweep
 from portal.mail import deliver_outbox
 from portal.models import Upload, UploadState, UploadVerdict
 from portal.state import Portal
+from portal.web_sessions import delete_expired_sessions
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +26,7 @@ def run_sweep(portal: Portal) -> SweepReport:
     with portal.sessions() as session:
         ctx = lifecycle_context(portal, session, "sweep")
         report = sweep(ctx)
+        delete_expired_sessions(session, ctx.now)
         session.commit()
     if report.cancelled or report.expired or report.reminded:
         log.info("sweep: %s", report)

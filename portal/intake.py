@@ -32,6 +32,8 @@ class Intake:
     upload: Upload
     # A new portrait sends the order's ID document to be checked again against it.
     id_rechecked: bool
+    # The broker could not take the check now; the sweep queues it when the broker is back.
+    delayed: bool = False
 
 
 def ensure_open(order: Order) -> None:
@@ -83,10 +85,10 @@ def accept_upload(
     attach_upload(ctx, order, upload)
     recheck = recheck_id_against_new_portrait(ctx, order, upload)
     ctx.session.commit()
-    verification.enqueue(portal, upload.id, kind, interactive=True)
+    queued = verification.enqueue(portal, upload.id, kind, interactive=True)
     if recheck is not None:
         verification.enqueue(portal, recheck.id, UploadKind.ID_DOCUMENT, interactive=True)
-    return Intake(upload=upload, id_rechecked=recheck is not None)
+    return Intake(upload=upload, id_rechecked=recheck is not None, delayed=not queued)
 
 
 __all__ = [

@@ -42,9 +42,19 @@ class PortalSettings:
     secret_key: str
     base_url: str = "http://127.0.0.1:8000"
     smtp: SmtpSettings | None = None
-    # Cookies marked Secure only behind HTTPS; the demo runs on plain http://127.0.0.1.
-    secure_cookies: bool = False
+    # The session cookie is Secure (sent over HTTPS only), and HSTS is sent; `hmsverify demo`
+    # (`make run`) turns it off for its plain http://127.0.0.1.
+    secure_cookies: bool = True
+    # Addresses of reverse proxies whose X-Forwarded-For / -Proto are believed. None by
+    # default: the client address is the TCP peer's, so nobody can forge it.
+    trusted_proxies: tuple[str, ...] = ()
     share_link_days: int = 14
+    # A share link keeps working this long after its order is finished, so the employee sees
+    # the last verdict; then it shows only "this order is finished".
+    share_link_grace_minutes: int = 30
+    # An upload still unchecked after this long tells the employee the check is delayed (no
+    # worker answering, broker down) instead of "a few seconds" forever.
+    check_late_after_s: float = 60.0
     pending_order_days: int = 20
     card_valid_days: int = 730
     expiry_reminder_days: int = 30
@@ -85,6 +95,10 @@ def _smtp_from_env() -> SmtpSettings | None:
     )
 
 
+def _address_list(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
@@ -99,7 +113,8 @@ def settings_from_env(data_dir: Path | None = None) -> PortalSettings:
         secret_key=secret,
         base_url=os.environ.get("HMSVERIFY_BASE_URL", "http://127.0.0.1:8000"),
         smtp=_smtp_from_env(),
-        secure_cookies=os.environ.get("HMSVERIFY_SECURE_COOKIES", "0") == "1",
+        secure_cookies=os.environ.get("HMSVERIFY_SECURE_COOKIES", "1") != "0",
+        trusted_proxies=_address_list(os.environ.get("HMSVERIFY_TRUSTED_PROXIES", "")),
         registry=os.environ.get("HMSVERIFY_REGISTRY", "demo"),
     )
 

@@ -252,10 +252,24 @@ def uninstall(portal: Portal) -> None:
         portal.verdict_hook = None
 
 
-def enqueue(portal: Portal, upload_id: str, kind: UploadKind | str, *, interactive: bool) -> None:
-    """Queues the check of a committed upload. Without a running queue the upload waits for
-    the start-up sweep (it has no verdict), so nothing is lost."""
+def enqueue(portal: Portal, upload_id: str, kind: UploadKind | str, *, interactive: bool) -> bool:
+    """Queues the check of a committed upload; False when it could not be queued now.
+
+    Nothing is lost either way: the upload is stored without a verdict, and the sweep (the
+    embedded queue's at start-up, the Redis workers' at start-up, after a broker restart and
+    every few minutes) queues every such upload. So a broker outage delays the check, it does
+    not fail the upload."""
     if portal.queue is None:
         log.warning("no verification queue running; upload %s waits for the sweep", upload_id)
-        return
-    portal.queue.queue.enqueue(UploadRef(upload_id, UploadKind(kind), interactive))
+        return False
+    try:
+        portal.queue.queue.enqueue(UploadRef(upload_id, UploadKind(kind), interactive))
+    except Exception as exc:  # broker down or unreachable: dramatiq/redis raise several types
+        log.warning(
+            "could not queue upload %s (%s: %s); it waits for the sweep",
+            upload_id,
+            type(exc).__name__,
+            str(exc).splitlines()[0] if str(exc) else "",
+        )
+        return False
+    return True
