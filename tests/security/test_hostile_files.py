@@ -14,6 +14,7 @@ from portal_support import World, csrf_of, login, place_order, share_link
 from portal.models import Upload
 from portal.state import Portal
 
+
 @pytest.mark.slow
 def test_hostile_uploads_are_refused_or_stored_clean(
     client: TestClient, portal: Portal, world: World
