@@ -1,5 +1,5 @@
 # The two commands the README promises: `make run` and `make test`.
-.PHONY: run test setup setup-test lint typecheck images
+.PHONY: run test test-fast setup setup-test lint typecheck images
 
 setup:
 	scripts/setup.sh run
@@ -14,14 +14,19 @@ test: setup-test
 	scripts/services.sh
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
-	.venv/bin/mypy verifier portal bench scripts
+	.venv/bin/mypy verifier portal bench scripts tests
 	.venv/bin/pytest -q
+
+# The quick loop while editing: no browser, no slow tests, no PostgreSQL or Redis (so no
+# services to start); `make test` runs everything before a commit.
+test-fast: setup-test
+	.venv/bin/pytest -q -m "not browser and not slow and not postgres and not redis and not rabbitmq"
 
 lint:
 	.venv/bin/ruff check .
 
 typecheck:
-	.venv/bin/mypy verifier portal bench scripts
+	.venv/bin/mypy verifier portal bench scripts tests
 
 images:
 	.venv/bin/python scripts/make_test_images.py

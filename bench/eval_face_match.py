@@ -1,7 +1,7 @@
 """Face-match calibration figures: SFace cosine similarity of same-person and different-person
 pairs from the labelled faces corpus, and what the policy thresholds make of them.
 
-    PYTHONPATH=. .venv/bin/python bench/eval_face_match.py --corpus ../shared/corpus/faces
+    .venv/bin/python -m bench.eval_face_match --corpus $CORPUS/faces
 
 Identities come from file names: london_frl/NNN_xx (one person per NNN, neutral and smiling),
 yalefaces/subjectNN.condition (lighting, glasses, expressions), headpose_ole/* (one person in

@@ -1,6 +1,6 @@
 """Evaluates MRZ reading on a labelled corpus: the project's reader and PassportEye, same images.
 
-    PYTHONPATH=. .venv/bin/python bench/eval_mrz.py --corpus ../shared/corpus/mrz [--json OUT]
+    .venv/bin/python -m bench.eval_mrz --corpus $CORPUS/mrz [--json OUT]
 
 DIR/manifest.csv has `file`, `doc_format` (TD1/TD2/TD3/none) and `gt_mrz` (lines joined by '|').
 Per reader it prints: MRZ found on the images that have one, exact MRZ (all lines equal), exact
@@ -15,7 +15,7 @@ decoded once by the project's decoder (EXIF orientation applied) and given to bo
 centre) and measures only the own reader without the PassportEye second opinion, plus whether
 it reports the rotation that undoes the turn and the skew it measured:
 
-    PYTHONPATH=. .venv/bin/python bench/eval_mrz.py --corpus ../shared/corpus/mrz --turn 90
+    .venv/bin/python -m bench.eval_mrz --corpus $CORPUS/mrz --turn 90
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ import csv
 import json
 import os
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -33,8 +32,6 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from verifier.decode import decode_image
 from verifier.id_docs.edit_distance import edit_distance

@@ -1,6 +1,6 @@
 """Does the MRZ parser agree with the corpus's own check-digit labels?
 
-    PYTHONPATH=. .venv/bin/python bench/eval_mrz_parse.py --corpus ../shared/corpus/mrz
+    .venv/bin/python -m bench.eval_mrz_parse --corpus $CORPUS/mrz
 
 Parses each distinct ground-truth MRZ of `manifest.csv` (no images read) and compares "all check
 digits valid" with the `gt_check_digits_valid` column; prints the other problems found (codes

@@ -1,7 +1,7 @@
 """Evaluates the portrait checker against a labelled corpus (manifest.csv as in
-../shared/corpus/faces) and prints, per label column, the confusion counts and balanced accuracy.
+$CORPUS/faces) and prints, per label column, the confusion counts and balanced accuracy.
 
-    .venv/bin/python bench/eval_photos.py --corpus ../shared/corpus/faces [--json OUT] [--report DIR]
+    .venv/bin/python -m bench.eval_photos --corpus $CORPUS/faces [--json OUT] [--report DIR]
 
 A positive is a predicted failure: a column counts as failed when any rule that decides it
 returns `fail` or `review` (review means the photo is not accepted automatically).
@@ -15,15 +15,12 @@ import html
 import io
 import json
 import statistics
-import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from verifier.decode import sniff_format
 from verifier.photo.annotate import draw, encode_jpeg

@@ -1,6 +1,6 @@
 """How well candidate expression cues separate the corpus's expression labels, alone and combined.
 
-    .venv/bin/python bench/expression_cues.py --corpus ../shared/corpus/faces
+    .venv/bin/python -m bench.expression_cues --corpus $CORPUS/faces
 
 For every image with an expression label and a face it measures the cues below (in the face's
 upright frame, lengths in inter-eye distances), prints per cue the area under the ROC curve
@@ -22,13 +22,10 @@ from __future__ import annotations
 import argparse
 import csv
 import hashlib
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.eval_photos import load_bytes
 from bench.roc import auc

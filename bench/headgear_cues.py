@@ -1,6 +1,6 @@
 """How well candidate head-covering cues separate the corpus's headgear labels.
 
-    .venv/bin/python bench/headgear_cues.py --corpus ../shared/corpus/faces
+    .venv/bin/python -m bench.headgear_cues --corpus $CORPUS/faces
 
 For every image with a headgear label and a face, prints the cues below, then per cue the area
 under the ROC curve (1.0 = a threshold separates coverings from bare heads perfectly, 0.5 =
@@ -19,13 +19,10 @@ from __future__ import annotations
 
 import argparse
 import csv
-import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.eval_photos import load_bytes
 from bench.roc import auc

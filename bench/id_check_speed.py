@@ -1,7 +1,7 @@
 """Time the whole identity-document check (decode, MRZ reading, validation) on the MRZ corpus
 and count what it decides.
 
-    PYTHONPATH=. .venv/bin/python bench/id_check_speed.py --corpus ../shared/corpus/mrz
+    .venv/bin/python -m bench.id_check_speed --corpus $CORPUS/mrz
 
 The corpus holds specimens, mostly expired, so `fail` (expired, specimen) is the expected verdict
 for most documents with an MRZ; what matters here is the time, that the MRZ the check used is

@@ -1,6 +1,6 @@
 """Speed of the portrait check, end to end from file bytes to verdict, pinned to one core.
 
-    .venv/bin/python bench/photo_speed.py [--corpus ../shared/corpus/faces] [--json OUT]
+    .venv/bin/python -m bench.photo_speed [--corpus $CORPUS/faces] [--json OUT]
 
 Measures (a) the corpus images and (b) 12-megapixel phone-sized JPEGs (4000x3000, quality 92)
 made from them, and reports the time split per stage and per rule, and the peak memory.
@@ -14,7 +14,6 @@ import json
 import os
 import resource
 import statistics
-import sys
 import time
 from collections import defaultdict
 from pathlib import Path
@@ -22,8 +21,6 @@ from typing import Any
 
 import numpy as np
 from PIL import Image
-
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.eval_photos import load_bytes
 from verifier.photo.check import check_photo

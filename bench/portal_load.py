@@ -6,13 +6,13 @@ real verifier, on a fresh database (SQLite by default, or --database-url), and d
 HTTP like browsers would: each "employee" posts a portrait to their share link and polls the
 status fragment (as the page's script does) until the verdict shows.
 
-    PYTHONPATH=. .venv/bin/python bench/portal_load.py
-    PYTHONPATH=. .venv/bin/python bench/portal_load.py --database-url postgresql://postgres@127.0.0.1:5432/hmsverify_bench
+    .venv/bin/python -m bench.portal_load
+    .venv/bin/python -m bench.portal_load --database-url postgresql://postgres@127.0.0.1:5432/hmsverify_bench
 
 Memory (the portal process's resident set over many uploads, in rounds of --uploads concurrent
 ones after one warm-up round):
 
-    PYTHONPATH=. .venv/bin/python bench/portal_load.py --memory 500 --uploads 20
+    .venv/bin/python -m bench.portal_load --memory 500 --uploads 20
 """
 
 from __future__ import annotations

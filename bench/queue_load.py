@@ -1,6 +1,6 @@
 """Load figures for the verification queue (issue: "Verification queue"), printed as a table.
 
-    PYTHONPATH=. .venv/bin/python bench/queue_load.py [--redis-url URL] [--size 1200x1600]
+    .venv/bin/python -m bench.queue_load [--redis-url URL] [--size 1200x1600]
 
 Runs real worker processes (`python -m verifier.queue worker`) against Redis under a namespace of
 its own, on a throw-away SQLite store, with photos generated from scikit-image's sample images

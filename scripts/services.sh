@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Starts Redis (127.0.0.1:6379) and PostgreSQL (127.0.0.1:5432) when they are not answering.
+# Starts Redis (127.0.0.1:6379), PostgreSQL (127.0.0.1:5432) and RabbitMQ (127.0.0.1:5672) when
+# they are not answering.
 # The tests talk to the real servers; this machine kind usually has them running already.
 set -euo pipefail
 if ! (redis-cli -h 127.0.0.1 -p 6379 ping 2>/dev/null | grep -q PONG); then
@@ -14,4 +15,9 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
     version="$(ls /etc/postgresql | sort -V | tail -1)"
     pg_ctlcluster --skip-systemctl-redirect "$version" main start || true
     for _ in $(seq 100); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.2; done
+fi
+if ! (echo >/dev/tcp/127.0.0.1/5672) 2>/dev/null; then
+    echo "services: starting rabbitmq-server"
+    rabbitmq-server -detached >/dev/null 2>&1 || service rabbitmq-server start >/dev/null 2>&1 || true
+    for _ in $(seq 150); do (echo >/dev/tcp/127.0.0.1/5672) 2>/dev/null && break; sleep 0.2; done
 fi

@@ -8,7 +8,7 @@ purpose="${1:-run}"
 
 apt_packages=(tesseract-ocr fonts-ocr-b)
 if [ "$purpose" = "test" ]; then
-    apt_packages+=(chromium redis-server postgresql)
+    apt_packages+=(chromium redis-server postgresql rabbitmq-server)
 fi
 missing=()
 for pkg in "${apt_packages[@]}"; do

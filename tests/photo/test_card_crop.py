@@ -5,16 +5,17 @@ from __future__ import annotations
 import io
 
 import numpy as np
+import pytest
 
 from tests.photo.conftest import checked
 from verifier.decode import decode_image
-from verifier.photo.analysis import analyse
+from verifier.photo.analysis import FaceAnalysis, analyse
 from verifier.policy import default_policy
 
 CARD = default_policy().card
 
 
-def analyse_crop(crop: np.ndarray):  # type: ignore[no-untyped-def]
+def analyse_crop(crop: np.ndarray) -> FaceAnalysis:
     import cv2
 
     ok, encoded = cv2.imencode(".png", cv2.cvtColor(crop, cv2.COLOR_RGB2BGR))
@@ -64,7 +65,9 @@ def test_crop_jpeg_encodes() -> None:
     assert data is not None and data[:3] == b"\xff\xd8\xff"
 
 
-def test_the_print_pixels_come_from_a_reduced_decode_not_the_whole_original(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_print_pixels_come_from_a_reduced_decode_not_the_whole_original(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     from PIL import Image
 
     from tests.photo.bad_files import encode

@@ -13,7 +13,7 @@ from verifier.decode import decode_image
 from verifier.photo import landmarks as lm
 from verifier.photo.analysis import analyse
 from verifier.photo.check import check_photo_detailed
-from verifier.photo.face_landmarker import detect_faces
+from verifier.photo.face_landmarker import RawFace, detect_faces
 from verifier.photo.face_search import find_faces
 from verifier.policy import default_policy
 from verifier.verdict import Status
@@ -98,7 +98,7 @@ def test_known_face_positions_replace_the_grid(monkeypatch: pytest.MonkeyPatch) 
     calls = []
     real = face_search_module.detect_faces
 
-    def counting(rgb):  # type: ignore[no-untyped-def]
+    def counting(rgb: np.ndarray) -> list[RawFace]:
         calls.append(rgb.shape)
         return real(rgb)
 

@@ -14,7 +14,7 @@ from tests.photo.conftest import IMAGES
 from verifier.decode import decode_image
 from verifier.photo.analysis import analyse
 from verifier.photo.check import check_photo_detailed
-from verifier.photo.face_landmarker import detect_faces
+from verifier.photo.face_landmarker import RawFace, detect_faces
 from verifier.photo.mirror import mean_blendshapes, mirrored_blendshapes
 from verifier.photo.rules.expression_neutral import geometric_status
 from verifier.policy import Policy, default_policy
@@ -97,7 +97,12 @@ def _checked_counting_mirror_reads(
     import verifier.photo.mirror as mirror_module
 
     calls: list[int] = []
-    monkeypatch.setattr(mirror_module, "detect_faces", lambda rgb: calls.append(1) or [])
+
+    def no_faces(rgb: np.ndarray) -> list[RawFace]:
+        calls.append(1)
+        return []
+
+    monkeypatch.setattr(mirror_module, "detect_faces", no_faces)
     result = check_photo_detailed((IMAGES / name).read_bytes()).verdict.result("expression_neutral")
     assert result is not None
     return result, calls

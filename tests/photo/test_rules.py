@@ -6,10 +6,12 @@ analysed by the real code.
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tests.photo.conftest import checked
 from verifier.photo.check import check_photo_detailed
+from verifier.photo.face_landmarker import RawFace
 from verifier.policy import default_policy
 from verifier.verdict import Status
 
@@ -97,7 +99,7 @@ def test_measured_values_are_reported_with_their_threshold() -> None:
     assert isinstance(small.value, float) and isinstance(good.value, float)
     assert 35 < small.value < 60 < 90 < good.value  # inter-eye distance in source pixels
     roll = checked("roll_20.jpg").verdict.result("pose")
-    assert roll is not None and 17 < abs(roll.details["roll_deg"]) < 23
+    assert roll is not None and 17 < abs(float(roll.details["roll_deg"])) < 23
 
 
 def test_mouth_open_smile_is_not_accepted() -> None:
@@ -127,10 +129,10 @@ def test_overall_verdict_is_the_worst_rule_and_records_the_policy() -> None:
 def test_rules_share_one_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
     import verifier.photo.face_search as face_search_module
 
-    calls = []
+    calls: list[int] = []
     real = face_search_module.detect_faces
 
-    def counting(rgb):  # type: ignore[no-untyped-def]
+    def counting(rgb: np.ndarray) -> list[RawFace]:
         calls.append(1)
         return real(rgb)
 

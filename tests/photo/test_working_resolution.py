@@ -97,4 +97,4 @@ def test_a_sideways_stored_photo_is_refined_upright_too() -> None:
     assert check.analysis.image.height > check.analysis.image.width  # upright portrait frame
     assert check.analysis.main.ied == pytest.approx(POLICY.faces.refine_target_ied_px, rel=0.1)
     pose = check.verdict.result("pose")
-    assert pose is not None and abs(pose.details["roll_deg"]) < 5
+    assert pose is not None and abs(float(pose.details["roll_deg"])) < 5

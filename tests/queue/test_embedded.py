@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import cv2
-import pytest
 from queue_support import all_have_one_verdict, fast_settings, wait_for
 
 from verifier.policy import default_policy
@@ -150,16 +149,11 @@ def test_recheck_requeues_uploads_decided_under_an_older_policy(
 def test_identity_document_is_checked_with_employee_and_portrait(
     store: SqliteUploadStore, portrait_jpeg: bytes, corrupt_jpeg: bytes
 ) -> None:
-    from verifier.id_docs.check import check_id_document
     from verifier.id_docs.synthetic import make_td3_page
 
     document = make_td3_page(seed=11)
     ok, encoded = cv2.imencode(".jpg", cv2.cvtColor(document.rgb, cv2.COLOR_RGB2BGR))
     assert ok
-    try:  # the document reader lands separately; until it works this path cannot be tested
-        check_id_document(encoded.tobytes())
-    except Exception as exc:
-        pytest.skip(f"the identity-document check does not run yet: {exc!r}")
     portrait = store.add_upload(portrait_jpeg)
     employee = {"national_id": "01017012345", "surname": "Nordmann", "given_names": "Kari"}
     with embedded(store, fast_settings()) as handle:
