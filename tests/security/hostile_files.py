@@ -1,5 +1,7 @@
-"""A corpus of hostile uploads, made here from nothing but Pillow and bytes: wrong types behind an
-image name, polyglots, metadata that must not survive, bombs, damaged and lying headers."""
+"""A corpus of hostile uploads, made at test time: the decoder tests' malformed files
+(tests/photo/bad_files.py) plus what only matters once a file is stored and served: wrong types
+behind an image name, polyglots, metadata that must not survive, a real decompression bomb,
+hostile file names."""
 
 from __future__ import annotations
 
@@ -12,10 +14,12 @@ import numpy as np
 from PIL import Image
 from skimage import data as skdata
 
+from tests.photo.bad_files import animated, png_header_only
+
 
 def _jpeg(**save: object) -> bytes:
     out = io.BytesIO()
-    Image.fromarray(skdata.astronaut()).save(out, "JPEG", quality=90, **save)  # type: ignore[arg-type]
+    Image.fromarray(skdata.astronaut()).save(out, "JPEG", quality=90, **save)
     return out.getvalue()
 
 
@@ -56,13 +60,6 @@ def _jpeg_claiming(width: int, height: int) -> bytes:
     return bytes(data)
 
 
-def _animated_gif() -> bytes:
-    frames = [Image.fromarray(np.full((64, 64, 3), v, np.uint8)) for v in (0, 128, 255)]
-    out = io.BytesIO()
-    frames[0].save(out, "GIF", save_all=True, append_images=frames[1:], duration=100, loop=0)
-    return out.getvalue()
-
-
 def _zip() -> bytes:
     import zipfile
 
@@ -93,7 +90,10 @@ def hostile_corpus() -> dict[str, tuple[str, bytes]]:
         "png_bomb": ("photo.png", _png_bomb()),
         "truncated_jpeg": ("photo.jpg", jpeg[: len(jpeg) // 3]),
         "lying_jpeg_header": ("photo.jpg", _jpeg_claiming(65_000, 65_000)),
-        "animated_gif": ("photo.gif", _animated_gif()),
+        "png_bomb_header": ("photo.png", png_header_only(60_000, 60_000)),
+        "animated_gif": ("photo.gif", animated("GIF")),
+        "animated_webp": ("photo.webp", animated("WEBP")),
+        "animated_png": ("photo.png", animated("PNG")),
         "pdf": ("photo.pdf", b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<<>>\n%%EOF"),
         "random_bytes": ("photo.jpg", np.random.default_rng(7).bytes(50_000)),
         "path_traversal_name": ("../../../../etc/passwd", jpeg),

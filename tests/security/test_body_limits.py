@@ -8,7 +8,6 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from conftest import LiveServer, PortalMaker, run_live_server
 from fastapi.testclient import TestClient
 from portal_support import World, login, place_order, seed_world, share_link
 
@@ -16,6 +15,7 @@ from portal.app import create_app
 from portal.limits import FORM_BODY_LIMIT_BYTES
 from portal.middleware import SECURITY_HEADERS
 from portal.state import Portal
+from tests.security.support import LiveServer, PortalMaker, run_live_server
 
 CHUNK = 64 * 1024
 OFFERED = 256 * 1024 * 1024  # what a hostile client would send if the server kept reading

@@ -5,7 +5,6 @@ middleware)."""
 from __future__ import annotations
 
 import httpx
-from conftest import PortalMaker
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
 from portal_support import World
@@ -14,6 +13,7 @@ from portal.app import create_app
 from portal.limits import FORM_BODY_LIMIT_BYTES
 from portal.middleware import SECURITY_HEADERS
 from portal.state import Portal
+from tests.security.support import PortalMaker
 
 
 def assert_headers(response: httpx.Response) -> None:

@@ -8,11 +8,11 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from hostile_files import hostile_corpus
 from portal_support import World, csrf_of, login, place_order, share_link
 
 from portal.models import Upload
 from portal.state import Portal
+from tests.security.hostile_files import hostile_corpus
 
 
 @pytest.mark.slow

@@ -9,13 +9,13 @@ import logging
 
 import httpx
 import pytest
-from conftest import LiveServer, PortalMaker
 from fastapi.testclient import TestClient
 from portal_support import PASSWORD, World, seed_world
 
 from portal.app import create_app
 from portal.settings import RateLimit
 from portal.state import Portal
+from tests.security.support import LiveServer, PortalMaker
 
 
 def live_login(server: LiveServer, email: str) -> httpx.Client:

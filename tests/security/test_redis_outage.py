@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import redis
-from conftest import free_port
 from dramatiq import Worker
 from fastapi.testclient import TestClient
 from portal_support import (
@@ -35,6 +34,7 @@ from portal.app import create_app
 from portal.clock import utcnow
 from portal.models import Upload, UploadState
 from portal.state import Portal, build_portal
+from tests.security.support import free_port
 from verifier.queue.settings import QueueSettings
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]

@@ -9,7 +9,6 @@ import binascii
 from pathlib import Path
 
 import pytest
-from conftest import PortalMaker
 from fastapi.testclient import TestClient
 from portal_support import PASSWORD, World, csrf_of, login, place_order
 from sqlalchemy import func, select
@@ -20,6 +19,7 @@ from portal.models import WebSession
 from portal.settings import PortalSettings, settings_from_env
 from portal.state import Portal
 from portal.web_sessions import COOKIE_NAME
+from tests.security.support import PortalMaker
 
 
 def cookie_of(client: TestClient) -> str:
