@@ -18,7 +18,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from portal import access_log, background, verification
+from portal import access_log, allocator, background, verification
 from portal.i18n import lang_of
 from portal.limits import (
     REQUEST_TOO_LARGE,
@@ -51,6 +51,7 @@ def create_app(portal: Portal) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         access_log.install()
+        allocator.cap_arenas()  # before the queue's and the server's worker threads start
         verification.install(portal)
         threads = background.start(portal) if portal.settings.start_background_jobs else []
         try:

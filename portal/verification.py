@@ -16,6 +16,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
+from portal.allocator import release_free_memory
 from portal.contexts import lifecycle_context
 from portal.lifecycle import record_check
 from portal.models import CheckDelivery, Employee, Upload, UploadState, UploadVerdict
@@ -209,6 +210,9 @@ def make_verdict_hook(portal: Portal) -> Callable[[VerdictRecord], None]:
                 session.commit()
         except OperationalError as exc:
             raise StorageUnavailable(str(exc).splitlines()[0]) from exc
+        finally:
+            # The check's image buffers are free now; give their pages back (see allocator.py).
+            release_free_memory()
 
     return apply_verdict
 

@@ -32,6 +32,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "portal.middleware",
             "portal.access_log",
             "portal.web_sessions",
+            "portal.allocator",
             "portal.demo",
             "portal.migrations.env",
         },
