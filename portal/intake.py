@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from portal import verification
+from portal.allocator import release_free_memory
 from portal.files import clean_jpeg
 from portal.lifecycle import Context, attach_upload, recheck_id_against_new_portrait
 from portal.limits import too_large_message, upload_file_limit
@@ -88,6 +89,9 @@ def accept_upload(
     queued = verification.enqueue(portal, upload.id, kind, interactive=True)
     if recheck is not None:
         verification.enqueue(portal, recheck.id, UploadKind.ID_DOCUMENT, interactive=True)
+    # The decoded image is garbage now; with Redis workers no check runs here to trim after.
+    del decoded
+    release_free_memory()
     return Intake(upload=upload, id_rechecked=recheck is not None, delayed=not queued)
 
 
