@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from portal.settings import PortalSettings
-from verifier.policy import default_policy
+from verifier import default_policy
 
 # Forms without a file (login, add employee, a review's reason of at most 1,000 characters).
 FORM_BODY_LIMIT_BYTES = 16_384

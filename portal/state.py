@@ -23,13 +23,11 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal.clock import utcnow
 from portal.db import make_engine, make_session_factory, upgrade_database
 from portal.files import FileStore
-from portal.models import Upload, UploadKind, UploadState
+from portal.models import Upload, UploadState
 from portal.registry import RegistryFactory, registry_factory
 from portal.security import RateLimiter, birth_date_of, mask_national_id
 from portal.settings import PortalSettings
-from verifier.queue.embedded import QueueHandle
-from verifier.queue.settings import QueueSettings
-from verifier.queue.storage import VerdictRecord
+from verifier.queue import QueueHandle, QueueSettings, UploadKind, VerdictRecord
 
 PACKAGE_DIR = Path(__file__).parent
 

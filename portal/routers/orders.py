@@ -23,8 +23,9 @@ from portal.deps import (
     page,
 )
 from portal.lifecycle import OrderNotAllowed, cancel_order, place_order
-from portal.models import Card, Order, OrderStatus, ShareLink, Upload, UploadKind
+from portal.models import Card, Order, OrderStatus, ShareLink, Upload
 from portal.sharing import OrderNotPending, create_share_link, revoke_share_link
+from verifier import UploadKind
 
 router = APIRouter()
 

@@ -8,13 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from portal_support import World, make_settings, seed_world
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.contexts import lifecycle_context
 from portal.lifecycle import attach_upload, place_order, record_check
-from portal.models import Employee, Order, OrderStatus, Upload, UploadKind, UploadState, User
+from portal.models import Employee, Order, OrderStatus, Upload, UploadState, User
 from portal.registry import (
     DemoRegistry,
     Register,
@@ -25,6 +24,8 @@ from portal.registry import (
 )
 from portal.settings import settings_from_env
 from portal.state import Portal, build_portal
+from tests.portal.support import World, make_settings, seed_world
+from verifier.queue.storage import UploadKind
 
 ASKED: list[RegistryQuery] = []
 
