@@ -4,22 +4,16 @@ embedded queue, the seeded world of tests/portal, and a live uvicorn server."""
 from __future__ import annotations
 
 import shutil
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-# The portal tests' helpers (seeded world, login, share links), imported by their bare name as
-# tests/portal's own files do.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "portal"))
-
-from portal_support import World, make_settings, seed_world
-
 from portal.app import create_app
 from portal.db import make_engine, upgrade_database
 from portal.state import Portal, build_portal
+from tests.portal.support import World, make_settings, seed_world
 from tests.security.support import LiveServer, PortalMaker, run_live_server
 
 

@@ -11,7 +11,15 @@ import httpx
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
-from portal_support import (
+from skimage import data as skdata
+from sqlalchemy import select
+from starlette.routing import BaseRoute
+
+from portal.app import create_app
+from portal.models import Card, ShareLink, Upload
+from portal.settings import RateLimit
+from portal.state import Portal
+from tests.portal.support import (
     World,
     csrf_of,
     jpeg,
@@ -21,14 +29,6 @@ from portal_support import (
     share_link,
     upload,
 )
-from skimage import data as skdata
-from sqlalchemy import select
-from starlette.routing import BaseRoute
-
-from portal.app import create_app
-from portal.models import Card, ShareLink, Upload
-from portal.settings import RateLimit
-from portal.state import Portal
 
 ROLES = ("anonymous", "holder", "other_orderer", "reviewer", "owner")
 EMPLOYEE_OF_A = "Person1 Testesen"

@@ -9,12 +9,12 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from portal_support import World, login, place_order, seed_world, share_link
 
 from portal.app import create_app
 from portal.limits import FORM_BODY_LIMIT_BYTES
 from portal.middleware import SECURITY_HEADERS
 from portal.state import Portal
+from tests.portal.support import World, login, place_order, seed_world, share_link
 from tests.security.support import LiveServer, PortalMaker, run_live_server
 
 CHUNK = 64 * 1024

@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 
 from fastapi.testclient import TestClient
-from portal_support import World, csrf_of, jpeg, login, place_order, share_link, upload
 from skimage import data as skdata
 
 from portal.app import create_app
 from portal.clock import utcnow
 from portal.models import Order, OrderStatus
 from portal.state import Portal
+from tests.portal.support import World, csrf_of, jpeg, login, place_order, share_link, upload
 
 
 def test_a_cancelled_orders_link_shows_no_personal_data(

@@ -7,12 +7,12 @@ from __future__ import annotations
 import httpx
 from fastapi import APIRouter
 from fastapi.testclient import TestClient
-from portal_support import World
 
 from portal.app import create_app
 from portal.limits import FORM_BODY_LIMIT_BYTES
 from portal.middleware import SECURITY_HEADERS
 from portal.state import Portal
+from tests.portal.support import World
 from tests.security.support import PortalMaker
 
 

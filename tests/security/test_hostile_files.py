@@ -8,10 +8,10 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
-from portal_support import World, csrf_of, login, place_order, share_link
 
 from portal.models import Upload
 from portal.state import Portal
+from tests.portal.support import World, csrf_of, login, place_order, share_link
 from tests.security.hostile_files import hostile_corpus
 
 

@@ -7,10 +7,10 @@ import statistics
 import time
 
 from fastapi.testclient import TestClient
-from portal_support import World, csrf_of
 
 from portal.settings import RateLimit
 from portal.state import Portal
+from tests.portal.support import World, csrf_of
 
 
 def attempt(client: TestClient, email: str) -> float:

@@ -10,11 +10,11 @@ import logging
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from portal_support import PASSWORD, World, seed_world
 
 from portal.app import create_app
 from portal.settings import RateLimit
 from portal.state import Portal
+from tests.portal.support import PASSWORD, World, seed_world
 from tests.security.support import LiveServer, PortalMaker
 
 

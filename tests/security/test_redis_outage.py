@@ -17,7 +17,13 @@ import pytest
 import redis
 from dramatiq import Worker
 from fastapi.testclient import TestClient
-from portal_support import (
+from skimage import data as skdata
+
+from portal.app import create_app
+from portal.clock import utcnow
+from portal.models import Upload, UploadState
+from portal.state import Portal, build_portal
+from tests.portal.support import (
     World,
     jpeg,
     login,
@@ -28,12 +34,6 @@ from portal_support import (
     upload,
     wait_for_verdict,
 )
-from skimage import data as skdata
-
-from portal.app import create_app
-from portal.clock import utcnow
-from portal.models import Upload, UploadState
-from portal.state import Portal, build_portal
 from tests.security.support import free_port
 from verifier.queue.settings import QueueSettings
 

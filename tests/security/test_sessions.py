@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from portal_support import PASSWORD, World, csrf_of, login, place_order
 from sqlalchemy import func, select
 
 from portal.accounts import change_password, user_by_email
@@ -19,6 +18,7 @@ from portal.models import WebSession
 from portal.settings import PortalSettings, settings_from_env
 from portal.state import Portal
 from portal.web_sessions import COOKIE_NAME
+from tests.portal.support import PASSWORD, World, csrf_of, login, place_order
 from tests.security.support import PortalMaker
 
 
