@@ -353,7 +353,6 @@ def main() -> int:
         settings = PortalSettings(
             database_url=fresh_database(args.database_url, directory),
             data_dir=directory / "data",
-            secret_key=secrets.token_hex(16),
             base_url=f"http://127.0.0.1:{port}",
             share_upload_limit=RateLimit(1000, 60),
             status_lookup_limit=RateLimit(100_000, 60),

@@ -7,7 +7,6 @@ Values come from environment variables (prefix ``HMSVERIFY_``, plus ``DATABASE_U
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -39,7 +38,6 @@ class RateLimit:
 class PortalSettings:
     database_url: str
     data_dir: Path
-    secret_key: str
     base_url: str = "http://127.0.0.1:8000"
     smtp: SmtpSettings | None = None
     # The session cookie is Secure (sent over HTTPS only), and HSTS is sent; `hmsverify demo`
@@ -106,23 +104,12 @@ def sqlite_url(path: Path) -> str:
 def settings_from_env(data_dir: Path | None = None) -> PortalSettings:
     directory = Path(os.environ.get("HMSVERIFY_DATA_DIR", data_dir or DEFAULT_DATA_DIR))
     directory.mkdir(parents=True, exist_ok=True)
-    secret = os.environ.get("HMSVERIFY_SECRET_KEY") or _persistent_secret(directory)
     return PortalSettings(
         database_url=os.environ.get("DATABASE_URL") or sqlite_url(directory / "portal.sqlite3"),
         data_dir=directory,
-        secret_key=secret,
         base_url=os.environ.get("HMSVERIFY_BASE_URL", "http://127.0.0.1:8000"),
         smtp=_smtp_from_env(),
         secure_cookies=os.environ.get("HMSVERIFY_SECURE_COOKIES", "1") != "0",
         trusted_proxies=_address_list(os.environ.get("HMSVERIFY_TRUSTED_PROXIES", "")),
         registry=os.environ.get("HMSVERIFY_REGISTRY", "demo"),
     )
-
-
-def _persistent_secret(directory: Path) -> str:
-    """A random session key kept beside the data so sessions survive a restart of the demo."""
-    path = directory / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()

@@ -1,5 +1,5 @@
 """A corpus of hostile uploads, made at test time: the decoder tests' malformed files
-(tests/photo/bad_files.py) plus what only matters once a file is stored and served: wrong types
+(tests/photo/support/bad_files.py) plus what only matters once a file is stored and served: wrong types
 behind an image name, polyglots, metadata that must not survive, a real decompression bomb,
 hostile file names."""
 
@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 from skimage import data as skdata
 
-from tests.photo.bad_files import animated, png_header_only
+from tests.photo.support.bad_files import animated, png_header_only
 
 
 def _jpeg(**save: object) -> bytes:

@@ -112,7 +112,7 @@ def test_the_cookie_is_secure_by_default(
 def test_the_local_demo_runs_without_secure_cookies(monkeypatch: pytest.MonkeyPatch) -> None:
     from portal.cli import demo_settings
 
-    served = PortalSettings(database_url="sqlite://", data_dir=Path("."), secret_key="k")
+    served = PortalSettings(database_url="sqlite://", data_dir=Path("."))
     assert served.secure_cookies is True
     monkeypatch.delenv("HMSVERIFY_SECURE_COOKIES", raising=False)
     assert demo_settings(served).secure_cookies is False
