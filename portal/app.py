@@ -27,7 +27,7 @@ from portal.limits import (
     too_large_message,
 )
 from portal.middleware import BodyLimit, BodyLimits, SecurityHeaders
-from portal.routers import auth, employees, orders, review, share, status
+from portal.routers import auth, delegation, employees, oidc, orders, review, share, status
 from portal.state import PACKAGE_DIR, Portal
 from portal.web_sessions import ServerSessions
 
@@ -106,6 +106,8 @@ def create_app(portal: Portal) -> FastAPI:
         share.router,
         review.router,
         status.router,
+        delegation.router,
+        oidc.router,
     ):
         app.include_router(router)
 

@@ -34,6 +34,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "portal.web_sessions",
             "portal.allocator",
             "portal.demo",
+            "portal.oidc",
             "portal.migrations.env",
         },
     ),
@@ -51,6 +52,8 @@ LAYERS: list[tuple[str, set[str]]] = [
             "portal.queue_store",
             "portal.annotation",
             "portal.background",
+            "portal.delegation",
+            "portal.reviewers",
         },
     ),
     ("deps", {"portal.deps"}),
@@ -150,9 +153,9 @@ def test_the_verifier_never_imports_the_portal() -> None:
 
 
 # The verifier modules the portal may import besides the public API (`verifier`,
-# `verifier.queue`): the Norwegian identity and organisation numbers, which the portal validates
-# on its own forms.
-_VERIFIER_NUMBER_MODULES = ("verifier.id_docs.national_id", "verifier.id_docs.org_number")
+# `verifier.queue`): the Norwegian identity and organisation numbers (`verifier.norway`), which
+# the portal validates on its own forms.
+_VERIFIER_NUMBER_MODULES = ("verifier.norway.national_id", "verifier.norway.org_number")
 
 
 def test_the_portal_imports_the_verifier_through_its_public_api() -> None:

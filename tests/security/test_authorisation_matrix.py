@@ -62,6 +62,15 @@ RULES: dict[str, str] = {
     "/review/uploads/{upload_id}": "review",
     "/review/uploads/{upload_id}/{variant}.jpg": "review",
     "/review/orders/{order_id}/{step}": "review",
+    # Delegation pages: registry role holders of the active company only (a plain orderer gets
+    # 403); their own rules are tested in depth in tests/auth. No delegation is seeded here, so
+    # for the owner an id answers 404 too; for everyone else it must never answer more.
+    "/company/delegations": "role_holder",
+    "/company/delegations/{delegation_id}": "delegation",
+    "/company/delegations/{delegation_id}/revoke": "delegation",
+    # OpenID Connect login: public; without a configured provider it does not exist (404).
+    "/login/oidc": "oidc",
+    "/login/oidc/callback": "oidc",
     "/s/{token}": "token",
     "/s/{token}/photo": "token",
     "/s/{token}/id-document": "token",
@@ -104,6 +113,7 @@ def seed_company_a(client: TestClient, portal: Portal, world: World) -> dict[str
         "step": "production",
         "variant": "crop",
         "token": link.removeprefix("/s/"),
+        "delegation_id": "1",
     }
 
 
@@ -140,6 +150,8 @@ def expected(rule: str, role: str) -> set[int]:
     logged_in = role in ("other_orderer", "reviewer", "owner")
     if rule == "public":
         return ALLOWED
+    if rule == "oidc":
+        return ALLOWED | {404}
     if rule == "token":
         return ALLOWED if role == "holder" else {404}
     if not logged_in:
@@ -152,6 +164,10 @@ def expected(rule: str, role: str) -> set[int]:
         return {403}  # a reviewer holds no company role
     if rule == "company_list":
         return ALLOWED  # their own company's list
+    if rule == "role_holder":
+        return ALLOWED | {403}
+    if rule == "delegation":
+        return ALLOWED | DENIED if role == "owner" else DENIED
     return ALLOWED if role == "owner" else DENIED
 
 

@@ -1,7 +1,7 @@
 """server-side login sessions (the cookie holds only an opaque id)
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0003_web_sessions
+Revises: 0002_deleg_delegation
 Create Date: 2026-12-02 06:20:00
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002"
-down_revision = "0001"
+revision = "0003_web_sessions"
+down_revision = "0002_deleg_delegation"
 branch_labels = None
 depends_on = None
 
