@@ -101,6 +101,7 @@ def _demo(args: argparse.Namespace) -> int:
     if args.host in ("127.0.0.1", "localhost", "::1"):
         # Webhooks to a receiver on this machine (examples/api_order_card.py), demo only.
         os.environ.setdefault("HMSVERIFY_WEBHOOK_ALLOW_HTTP", "1")
+        os.environ.setdefault("HMSVERIFY_WEBHOOK_ALLOW_PRIVATE", "1")
     settings = settings_from_env(args.data_dir)
     portal = build_portal(settings)  # creates the database and runs the migrations
     with session_scope(portal.sessions) as session:

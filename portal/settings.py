@@ -105,6 +105,8 @@ class PortalSettings:
     # not yet queued, and when a queued one that never ran is queued again (a restart of the
     # embedded queue loses its messages; longer than the longest back-off).
     webhook_allow_http: bool = False
+    # Webhooks to loopback or private addresses: development and tests only (SSRF otherwise).
+    webhook_allow_private: bool = False
     webhook_timeout_s: float = 5.0
     webhook_dispatch_interval_s: float = 2.0
     webhook_requeue_after_s: float = 7200.0
@@ -214,5 +216,6 @@ def settings_from_env(data_dir: Path | None = None) -> PortalSettings:
         api_rate_limit=_rate_limit_from_env("HMSVERIFY_API_RATE_LIMIT", RateLimit(600, 60.0)),
         api_token_limit=_rate_limit_from_env("HMSVERIFY_API_TOKEN_LIMIT", RateLimit(30, 60.0)),
         webhook_allow_http=os.environ.get("HMSVERIFY_WEBHOOK_ALLOW_HTTP", "0") == "1",
+        webhook_allow_private=os.environ.get("HMSVERIFY_WEBHOOK_ALLOW_PRIVATE", "0") == "1",
         oidc=_oidc_from_env(),
     )
