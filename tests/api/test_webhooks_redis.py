@@ -47,6 +47,7 @@ def redis_served(api_database_url: str, tmp_path: Path) -> Iterator[Served]:
         "DATABASE_URL": api_database_url,
         "HMSVERIFY_DATA_DIR": str(data_dir),
         "HMSVERIFY_CARD_CODE_KEY": portal.settings.card_code_key,
+        "HMSVERIFY_WEBHOOK_ALLOW_PRIVATE": "1",
     }
     worker = subprocess.Popen(
         [sys.executable, "-m", "verifier.queue.worker", "--threads", "1"],

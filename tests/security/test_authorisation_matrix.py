@@ -68,6 +68,11 @@ RULES: dict[str, str] = {
     "/company/delegations": "role_holder",
     "/company/delegations/{delegation_id}": "delegation",
     "/company/delegations/{delegation_id}/revoke": "delegation",
+    # API clients: the company's role holders only; no client is seeded here, so for the owner
+    # an id answers 404 too (tests/api covers the page in depth).
+    "/company/api-clients": "role_holder",
+    "/company/api-clients/{client_pk}/revoke": "delegation",
+    "/company/api-clients/{client_pk}/webhook": "delegation",
     # OpenID Connect login: public; without a configured provider it does not exist (404).
     "/login/oidc": "oidc",
     "/login/oidc/callback": "oidc",
@@ -114,6 +119,7 @@ def seed_company_a(client: TestClient, portal: Portal, world: World) -> dict[str
         "variant": "crop",
         "token": link.removeprefix("/s/"),
         "delegation_id": "1",
+        "client_pk": "1",
     }
 
 
