@@ -19,7 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from portal import background, verification
-from portal.i18n import lang_of
+from portal.i18n import lang_hint, lang_of
 from portal.limits import declared_too_large, too_large_message, upload_body_limit
 from portal.routers import auth, employees, orders, review, share, status
 from portal.state import PACKAGE_DIR, Portal
@@ -77,7 +77,10 @@ def create_app(portal: Portal) -> FastAPI:
             return portal.templates.TemplateResponse(
                 request,
                 "_upload_error.html",
-                {"lang": "nb", "message": too_large_message(portal.settings.upload_max_bytes)},
+                {
+                    "lang": lang_hint(request),
+                    "message": too_large_message(portal.settings.upload_max_bytes),
+                },
                 status_code=413,
             )
         response: Response = await call_next(request)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import sys
 from pathlib import Path
@@ -29,7 +30,25 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "sweep", help="run the order/card sweep once (stale orders, expiry, reminders, e-mail)"
     )
     sweep.add_argument("--data-dir", type=Path, default=None)
+    sweep.add_argument(
+        "--as-of",
+        type=_as_of,
+        default=None,
+        metavar="DATE",
+        help="run the sweep as if it were DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC): try the "
+        "20-day cancellation, the expiry reminder and card expiry in the demo without waiting",
+    )
     sweep.set_defaults(func=_sweep)
+
+
+def _as_of(text: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)"
+        ) from None
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def _run_server(args: argparse.Namespace, *, banner: str = "") -> int:
@@ -85,6 +104,10 @@ def _sweep(args: argparse.Namespace) -> int:
     from portal.state import build_portal
 
     portal = build_portal(settings_from_env(args.data_dir))
+    if args.as_of is not None:
+        as_of: dt.datetime = args.as_of
+        portal.clock = lambda: as_of
+        print(f"sweeping as of {as_of.isoformat()}")
     report = run_sweep(portal)
     sent = deliver_outbox(
         portal.sessions,

@@ -22,8 +22,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.clock import utcnow
 from portal.db import make_engine, make_session_factory, upgrade_database
+from portal.feedback import feedback_for
 from portal.files import FileStore
-from portal.models import Upload, UploadKind, UploadState
+from portal.models import Upload, UploadKind, UploadState, effective_card_status
 from portal.registry import RegistryFactory, registry_factory
 from portal.security import RateLimiter, birth_date_of, mask_national_id
 from portal.settings import PortalSettings
@@ -124,4 +125,6 @@ def make_templates() -> Jinja2Templates:
     templates.env.globals["status_label"] = status_label
     templates.env.globals["t"] = _translate
     templates.env.globals["can_annotate"] = can_annotate
+    templates.env.globals["card_status"] = effective_card_status
+    templates.env.globals["feedback_for"] = feedback_for
     return templates

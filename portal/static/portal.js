@@ -38,7 +38,7 @@
     target.innerHTML = '<div class="result result-queued" data-state="queued"><p class="verdict"><span class="spinner"></span> …</p></div>';
     fetch(form.action, {
       method: "POST", body: new FormData(form), credentials: "same-origin",
-      headers: { "X-Requested-With": "fetch" },
+      headers: { "X-Requested-With": "fetch", "X-Page-Lang": document.documentElement.lang },
     })
       .then(function (r) { return r.text(); })
       .then(function (html) { target.innerHTML = html; activate(target); })

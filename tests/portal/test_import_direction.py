@@ -30,6 +30,8 @@ LAYERS: list[tuple[str, set[str]]] = [
             "portal.card_pdf",
             "portal.limits",
             "portal.demo",
+            "portal.feedback",
+            "portal.rule_labels",
             "portal.migrations.env",
         },
     ),
