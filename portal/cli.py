@@ -24,7 +24,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--data-dir", type=Path, default=None)
-    demo.set_defaults(func=_demo)
+    demo.set_defaults(func=_demo, demo_outbox=True)
 
     sweep = subparsers.add_parser(
         "sweep", help="run the order/card sweep once (stale orders, expiry, reminders, e-mail)"
@@ -60,6 +60,8 @@ def _run_server(args: argparse.Namespace, *, banner: str = "") -> int:
     settings = settings_from_env(args.data_dir)
     if "HMSVERIFY_BASE_URL" not in __import__("os").environ:
         settings = settings.with_overrides(base_url=f"http://{args.host}:{args.port}")
+    if getattr(args, "demo_outbox", False):
+        settings = settings.with_overrides(demo_outbox=True)
     portal = build_portal(settings)
     if banner:
         print(banner, flush=True)
@@ -89,6 +91,7 @@ def _demo(args: argparse.Namespace) -> int:
             f"  orderer : {logins.orderer} / {logins.password}",
             f"  reviewer: {logins.reviewer} / {logins.password}",
             f"  status lookup: {url}/status",
+            f"  e-mails the demo sent (as the reviewer): {url}/outbox",
             "  national ids the demo registry knows (to add an employee): "
             + ", ".join(spare_national_ids()[:3]),
             f"  database: {settings.database_url}",

@@ -74,18 +74,24 @@ PRIVATE_MESSAGES: dict[str, Text] = {
 
 
 @dataclass(frozen=True)
+class Problem:
+    rule: str
+    message: Text
+
+
+@dataclass(frozen=True)
 class Feedback:
     tone: str  # pass | review | fail
     headline: Text
-    problems: list[Text] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     next_step: Text | None = None
 
 
-def _message(result: dict[str, object]) -> Text:
+def _problem(result: dict[str, object]) -> Problem:
     rule = str(result.get("rule"))
     if rule in PRIVATE_MESSAGES:
-        return PRIVATE_MESSAGES[rule]
-    return str(result.get("message_nb", "")), str(result.get("message_en", ""))
+        return Problem(rule, PRIVATE_MESSAGES[rule])
+    return Problem(rule, (str(result.get("message_nb", "")), str(result.get("message_en", ""))))
 
 
 def _document_next_step(failed_rules: set[str]) -> Text:
@@ -116,14 +122,14 @@ def feedback_for(upload: Upload) -> Feedback:
         return Feedback(
             "fail",
             ("Avvist av saksbehandler.", "Rejected by a reviewer."),
-            [(f"{reason}.", f"{reason}.")] if reason else [],
+            [Problem("review_reason", (f"{reason}.", f"{reason}."))] if reason else [],
             retake,
         )
     if state in (UploadState.REVIEW, UploadState.ERROR):
         # Only a declared head covering gets its own (respectful) note; nothing here asks for
         # a retake, so the employee is not left guessing whether to take a new photo.
         notes = [
-            _message(r)
+            _problem(r)
             for r in results
             if r.get("rule") == "no_headgear"
             and r.get("status") == "review"
@@ -133,7 +139,7 @@ def feedback_for(upload: Upload) -> Feedback:
             "review", ("Sendt til manuell kontroll.", "Sent to manual review."), notes, WAIT
         )
     failed = [r for r in results if r.get("status") == "fail"]
-    problems = [_message(r) for r in failed]
+    problems = [_problem(r) for r in failed]
     if upload.kind == UploadKind.PHOTO:
         return Feedback("fail", ("Ikke godkjent.", "Not accepted."), problems, RETAKE_PHOTO)
     next_step = _document_next_step({str(r.get("rule")) for r in failed})

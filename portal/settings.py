@@ -62,6 +62,9 @@ class PortalSettings:
     start_background_jobs: bool = True
     # The registry adapter: "demo" or "package.module:factory" (see portal/registry.py).
     registry: str = "demo"
+    # The demo's outbox page (/outbox, reviewers only): read the e-mails the portal wrote.
+    # `hmsverify demo` turns it on; never in production (the mails hold share links).
+    demo_outbox: bool = False
 
     @property
     def files_dir(self) -> Path:
@@ -101,6 +104,7 @@ def settings_from_env(data_dir: Path | None = None) -> PortalSettings:
         smtp=_smtp_from_env(),
         secure_cookies=os.environ.get("HMSVERIFY_SECURE_COOKIES", "0") == "1",
         registry=os.environ.get("HMSVERIFY_REGISTRY", "demo"),
+        demo_outbox=os.environ.get("HMSVERIFY_DEMO_OUTBOX", "0") == "1",
     )
 
 

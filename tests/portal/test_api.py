@@ -29,7 +29,17 @@ from portal_support import (
 from skimage import data as skdata
 from sqlalchemy import select
 
-from portal.models import Card, Employee, Order, OrderStatus, ShareLink, Upload, UploadState
+from portal.models import (
+    Card,
+    Employee,
+    Order,
+    OrderStatus,
+    RegistryRecord,
+    ShareLink,
+    Upload,
+    UploadState,
+)
+from portal.registry import Register
 from portal.state import Portal
 
 pytestmark = pytest.mark.slow
@@ -103,6 +113,21 @@ def test_add_employee_validates_masks_and_keeps_the_number_out_of_logs_and_urls(
     )
     assert bad.status_code == 422 and "kontrollsiffer" in bad.text
     number = spare_national_ids()[0]
+    # A valid number no register knows: refused at once, with what to do.
+    unknown = client.post(
+        "/employees",
+        data={
+            "national_id": number,
+            "given_names": "Ola",
+            "surname": "Nordmann",
+            "csrf_token": csrf,
+        },
+    )
+    assert unknown.status_code == 422 and "Folkeregisteret" in unknown.text
+    assert "D-nummer" in unknown.text
+    with portal.sessions() as session:
+        session.add(RegistryRecord(register=str(Register.NATIONAL), key=number))
+        session.commit()
     good = client.post(
         "/employees",
         data={
@@ -117,6 +142,8 @@ def test_add_employee_validates_masks_and_keeps_the_number_out_of_logs_and_urls(
     assert number not in location
     page = client.get(location).text
     assert "Ola Nordmann" in page and number not in page and f"{number[:6]} *****" in page
+    # Added, but not employed here in the Aa-register: the orderer sees it before ordering.
+    assert 'class="flash flash-warn"' in page and 'data-register="aa_register"' in page
     listing = client.get("/employees?q=nordmann").text
     assert "Ola Nordmann" in listing and number not in listing
     # Searching by the number is not offered (it would put it in a URL) and finds nothing.
@@ -432,7 +459,9 @@ def test_id_document_without_mrz_goes_to_review_and_the_reviewer_decides(
     link = share_link(client, csrf, order_id)
     _, fragment = upload(client, link, "document", jpeg(skdata.coffee()))
     result = wait_for_verdict(client, link, fragment, timeout_s=120)
-    assert 'data-state="review"' in result and 'data-rule="mrz_present"' in result
+    # The employee is told to wait, and nothing else (no retake advice beside it).
+    assert 'data-state="review"' in result and "trenger ikke gjøre noe" in result
+    assert 'class="problems"' not in result
     with TestClient(
         create_app(portal), base_url="http://testserver", follow_redirects=False
     ) as reviewer:
@@ -441,7 +470,8 @@ def test_id_document_without_mrz_goes_to_review_and_the_reviewer_decides(
         item = re.search(r'href="(/review/uploads/[0-9a-f]{32})"', queue)
         assert item and "mrz_present" in queue
         page = reviewer.get(item.group(1)).text
-        assert "mrz_present" in page and "original.jpg" in page
+        assert 'data-rule="mrz_present"' in page and "original.jpg" in page
+        assert "Maskinlesbar sone (MRZ)" in page  # plain words, not the rule code
         assert reviewer.get(f"{item.group(1)}/original.jpg").content[:3] == b"\xff\xd8\xff"
         missing_reason = reviewer.post(
             item.group(1), data={"csrf_token": csrf_r, "decision": "reject"}

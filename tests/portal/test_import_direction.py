@@ -32,6 +32,7 @@ LAYERS: list[tuple[str, set[str]]] = [
             "portal.demo",
             "portal.feedback",
             "portal.rule_labels",
+            "portal.workbench",
             "portal.migrations.env",
         },
     ),
