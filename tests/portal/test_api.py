@@ -392,6 +392,14 @@ def test_upload_size_limit(portal: Portal, world: World, tmp_path) -> None:
         assert len(big) > 50_000
         status, text = upload(client, link, "photo", big)
         assert status == 413 and "for stor" in text
+        # Refused before the body is read (no session yet): still in the page's language.
+        huge = b"\xff\xd8" + bytes(200_000)
+        refused = client.post(
+            f"{link}/photo",
+            files={"photo": ("big.jpg", huge, "image/jpeg")},
+            headers={"X-Requested-With": "fetch", "X-Page-Lang": "en"},
+        )
+        assert refused.status_code == 413 and "The file is too large" in refused.text
 
 
 def test_stored_portrait_has_no_exif_and_a_random_name(
@@ -566,7 +574,12 @@ def test_compliant_portrait_passes_and_borderline_ones_queue_oldest_first(
         queue = reviewer.get("/review").text
         assert re.findall(r'href="/review/uploads/([0-9a-f]{32})"', queue) == ids
         item = reviewer.get(f"/review/uploads/{ids[0]}").text
-        assert re.search(r'<tr class="rule-review"><td[^>]*>face_size</td>', item)
+        row = re.search(r'<tr class="rule-review" data-rule="face_size">(.*?)</tr>', item)
+        assert row, "the borderline rule is listed"
+        # In words, rounded, with its unit and limit: no rule code, no raw float.
+        assert "Ansiktets størrelse" in row.group(1) and "px mellom øynene" in row.group(1)
+        assert "minst 90 px" in row.group(1)
+        assert not re.search(r"\d+\.\d{3,}", row.group(1))
 
 
 def test_share_link_can_be_mailed_to_the_employee(
