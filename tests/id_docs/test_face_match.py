@@ -160,16 +160,10 @@ def test_without_an_mrz_a_face_mismatch_is_review_not_fail(
 ) -> None:
     """A photo with no MRZ is not known to be an identity document: a person decides."""
     from verifier.id_docs.check import check_id_document
+    from verifier.id_docs.mrz_reader import MrzRead
 
-    def no_mrz(_rgb: np.ndarray) -> object:
-        class Read:
-            lines = None
-            doc_format = None
-            rotation_degrees = 0
-            method = "none"
-            elapsed_ms = 0.0
-
-        return Read()
+    def no_mrz(_rgb: np.ndarray) -> MrzRead:
+        return MrzRead(None, None, 0, "none", 0.0)
 
     ok, document = cv2.imencode(".jpg", hopper[..., ::-1])
     ok2, portrait = cv2.imencode(".jpg", astronaut[..., ::-1])
