@@ -135,7 +135,7 @@ def test_sessions_are_built_once_per_process(astronaut: np.ndarray) -> None:
 def test_a_small_or_faint_face_is_not_taken_for_a_document_portrait(
     astronaut: np.ndarray,
 ) -> None:
-    """A clear face 2.5 % of the image wide is no printed document portrait: review."""
+    """A clear face 3 % of the image wide is no printed document portrait: review."""
     small = cv2.resize(astronaut, (160, 160), interpolation=cv2.INTER_AREA)
     canvas = np.full((800, 800, 3), 200, dtype=np.uint8)
     canvas[50:210, 50:210] = small
