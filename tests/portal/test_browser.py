@@ -216,7 +216,6 @@ def test_order_upload_review_approve_and_status_lookup(server, browser, tmp_path
     timings = []
     for step, borderline_rule in enumerate(("face_size", "mrz_present")):  # oldest first
         assert re.search(r"/review/uploads/[0-9a-f]{32}$", reviewer.url)
-        opened_at = time.monotonic()
         row = reviewer.locator(f"table.rules tr.rule-review[data-rule={borderline_rule}]")
         assert row.count() == 1
         # Plain words and rounded values with units, not rule codes and raw floats.
@@ -240,10 +239,11 @@ def test_order_upload_review_approve_and_status_lookup(server, browser, tmp_path
             assert "zoomed" in (reviewer.locator("#viewer").get_attribute("class") or "")
             shot(reviewer, "11_review_item_1_zoomed")
             reviewer.keyboard.press("z")
+        decided_at = time.monotonic()  # from the decision to the next item on screen
         with reviewer.expect_navigation():
             reviewer.keyboard.press("a")
         reviewer.wait_for_load_state()
-        timings.append(time.monotonic() - opened_at)
+        timings.append(time.monotonic() - decided_at)
         assert reviewer.locator("#flash").is_visible()
     assert reviewer.url == f"{base}/review"  # the queue is empty: back to it
     assert "Køen er tom" in reviewer.locator("#flash").inner_text()
