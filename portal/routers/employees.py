@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 def list_employees(
     request: Request,
     portal: PortalDep,
+    now: NowDep,
     session: SessionDep,
     user: UserDep,
     company: CompanyDep,
@@ -81,6 +82,7 @@ def list_employees(
         employees=employees,
         cards=cards,
         orders=orders,
+        now=now,
         q="" if digits_only else q,
         digits_only=digits_only,
         page_no=page_no,
