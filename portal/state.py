@@ -35,6 +35,13 @@ from verifier.queue.settings import QueueSettings
 from verifier.queue.storage import VerdictRecord
 
 PACKAGE_DIR = Path(__file__).parent
+# MediaPipe's browser runtime, installed by scripts/setup.sh (npm ci) beside the package.
+TASKS_VISION_DIR = PACKAGE_DIR.parent / "node_modules" / "@mediapipe" / "tasks-vision"
+
+
+def camera_available() -> bool:
+    """The share page offers the in-page camera only when its runtime is installed."""
+    return (TASKS_VISION_DIR / "vision_bundle.mjs").is_file()
 
 
 @dataclass
@@ -144,4 +151,5 @@ def make_templates(*, demo_outbox: bool = False) -> Jinja2Templates:
     templates.env.globals["card_status"] = effective_card_status
     templates.env.globals["feedback_for"] = feedback_for
     templates.env.globals["rule_label"] = rule_label
+    templates.env.globals["camera_available"] = camera_available
     return templates

@@ -47,7 +47,7 @@ def share_page(
 ) -> Response:
     link = live_link(session, token, now)
     order = link.order
-    return page(
+    response = page(
         request,
         portal,
         "share.html",
@@ -60,6 +60,12 @@ def share_page(
         id_doc=_latest(session, order.id, order.id_upload_id),
         open_for_uploads=order.status == OrderStatus.PENDING,
     )
+    # The camera guidance compiles MediaPipe's WASM runtime: allowed here, and only here.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+        "style-src 'self'; script-src 'self' 'wasm-unsafe-eval'"
+    )
+    return response
 
 
 def _is_fetch(request: Request) -> bool:
