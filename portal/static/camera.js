@@ -162,6 +162,7 @@ async function start(lang) {
     stage.hidden = true;
     shoot.hidden = true;
     stop.hidden = true;
+    document.getElementById("camera-start").hidden = false; // ready for a retake
     landmarker.close();
   }
   stop.onclick = () => { close(); hint.textContent = ""; root.dataset.state = "closed"; };
