@@ -129,7 +129,9 @@ async function start(lang) {
   let stream;
   try {
     stream = await navigator.mediaDevices.getUserMedia({
-      video: { facingMode: "user", width: { ideal: 1920 }, height: { ideal: 1080 } },
+      // The camera's own full frames (no rescaling to a requested shape: a squeezed face
+      // would change the measured proportions), as large as it offers up to 1920 px.
+      video: { facingMode: "user", width: { ideal: 1920 }, height: { ideal: 1920 }, resizeMode: "none" },
       audio: false,
     });
   } catch (err) {
