@@ -49,12 +49,21 @@ def y4m_video(image: Path, out: Path) -> Path:
         rgb = source.convert("RGB")
         width, height = rgb.width // 2 * 2, rgb.height // 2 * 2
         ycbcr = np.asarray(rgb.crop((0, 0, width, height)).convert("YCbCr"))
+    # Video range (BT.601, Y 16-235, Cb/Cr 16-240), as the browser reads a camera's frames;
+    # full-range values would come out with stretched contrast.
+    luma = (16 + ycbcr[..., 0] * (219 / 255)).round().astype("uint8")
     chroma = [
-        ycbcr[..., i].reshape(height // 2, 2, width // 2, 2).mean(axis=(1, 3)).round()
+        (
+            128
+            + (ycbcr[..., i].reshape(height // 2, 2, width // 2, 2).mean(axis=(1, 3)) - 128)
+            * (224 / 255)
+        )
+        .round()
+        .astype("uint8")
         for i in (1, 2)
     ]
     header = f"YUV4MPEG2 W{width} H{height} F30:1 Ip A1:1 C420jpeg\n".encode()
-    body = ycbcr[..., 0].tobytes() + b"".join(c.astype("uint8").tobytes() for c in chroma)
+    body = luma.tobytes() + b"".join(c.tobytes() for c in chroma)
     out.write_bytes(header + b"FRAME\n" + body)
     return out
 

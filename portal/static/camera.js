@@ -4,8 +4,6 @@
 // models/face_landmarker.task (never a CDN). The shot goes through the same upload form as a
 // picked file, and the server's verdict stays the authority: the hints only help the first
 // upload pass. The file picker stays as the fallback.
-import { FaceLandmarker, FilesetResolver } from "/vendor/tasks-vision/vision_bundle.mjs";
-
 const root = document.getElementById("camera");
 const TEXT = {
   start: ["Starter kameraet …", "Starting the camera …"],
@@ -146,6 +144,8 @@ async function start(lang) {
   shoot.hidden = false;
   shoot.disabled = false;
   hint.textContent = say(lang, "loading");
+  // Loaded on the first use only: a page visit that never opens the camera pays nothing.
+  const { FaceLandmarker, FilesetResolver } = await import("/vendor/tasks-vision/vision_bundle.mjs");
   const wasm = await FilesetResolver.forVisionTasks(root.dataset.wasm);
   const landmarker = await FaceLandmarker.createFromOptions(wasm, {
     baseOptions: { modelAssetPath: root.dataset.model, delegate: "CPU" },

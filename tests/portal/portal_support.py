@@ -263,11 +263,20 @@ def y4m_video(image: Path, out: Path, size: tuple[int, int] | None = None) -> Pa
             rgb = rgb.resize(size)
         width, height = rgb.width // 2 * 2, rgb.height // 2 * 2
         ycbcr = np.asarray(rgb.crop((0, 0, width, height)).convert("YCbCr"))
-    y = ycbcr[..., 0]
+    # Video range (BT.601, Y 16-235, Cb/Cr 16-240), as the browser reads a camera's frames;
     # 4:2:0: each chroma sample is the mean of a 2x2 block.
-    cb = ycbcr[..., 1].reshape(height // 2, 2, width // 2, 2).mean(axis=(1, 3)).round()
-    cr = ycbcr[..., 2].reshape(height // 2, 2, width // 2, 2).mean(axis=(1, 3)).round()
+    y = (16 + ycbcr[..., 0] * (219 / 255)).round().astype("uint8")
+    cb, cr = (
+        (
+            128
+            + (ycbcr[..., i].reshape(height // 2, 2, width // 2, 2).mean(axis=(1, 3)) - 128)
+            * (224 / 255)
+        )
+        .round()
+        .astype("uint8")
+        for i in (1, 2)
+    )
     header = f"YUV4MPEG2 W{width} H{height} F30:1 Ip A1:1 C420jpeg\n".encode()
-    frame = b"FRAME\n" + y.tobytes() + cb.astype("uint8").tobytes() + cr.astype("uint8").tobytes()
+    frame = b"FRAME\n" + y.tobytes() + cb.tobytes() + cr.tobytes()
     out.write_bytes(header + frame)
     return out
