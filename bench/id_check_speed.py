@@ -41,13 +41,13 @@ def main() -> None:
         statuses[str(verdict.status)] += 1
         if row["doc_format"] == "none":
             without_mrz += 1
-            without_mrz_review += verdict.check("mrz_present") is not None
+            without_mrz_review += verdict.result("mrz_present") is not None
         else:
             with_mrz += 1
             exact += verdict.mrz_lines == row["gt_mrz"].split("|")
         print(
             f"{row['file']:46} {verdict.status!s:6} {times[-1]:7.0f} ms  "
-            f"{','.join(c.rule for c in verdict.checks if c.status != 'pass')}"
+            f"{','.join(c.rule for c in verdict.results if c.status != 'pass')}"
         )
     print(
         f"\nimages {len(rows)}: with MRZ {with_mrz}, MRZ used = ground truth {exact}; "

@@ -37,12 +37,12 @@ import redis
 from skimage import data as skdata
 
 from verifier.policy import default_policy
-from verifier.queue.app import VerificationQueue
 from verifier.queue.broker import build_broker
 from verifier.queue.embedded import open_queue
 from verifier.queue.settings import QueueSettings
 from verifier.queue.sqlite_store import SqliteUploadStore
 from verifier.queue.storage import UploadKind, UploadRef, VerdictRecord
+from verifier.queue.verification_queue import VerificationQueue
 from verifier.verdict import Status
 
 REPO = Path(__file__).resolve().parents[1]

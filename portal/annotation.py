@@ -15,8 +15,7 @@ _LOCK = threading.Lock()  # one drawing at a time: they are CPU-bound and rarely
 
 def annotated_image(portal: Portal, upload_id: str) -> bytes | None:
     """The annotated JPEG of a photo upload, drawn and stored the first time it is asked for."""
-    from verifier.photo.annotate import annotated_jpeg
-    from verifier.photo.verdict import PhotoVerdict
+    from verifier import PhotoVerdict, annotated_jpeg
 
     with _LOCK:
         with portal.sessions() as session:

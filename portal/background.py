@@ -36,8 +36,8 @@ def reapply_stored_verdicts(portal: Portal) -> int:
     """Uploads whose verdict was stored but whose hook never finished (process died between)."""
     if portal.verdict_hook is None:
         return 0
-    from verifier.queue.storage import UploadKind, VerdictRecord
-    from verifier.verdict import Status
+    from verifier import Status
+    from verifier.queue import UploadKind, VerdictRecord
 
     with portal.sessions() as session:
         rows = session.execute(

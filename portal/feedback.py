@@ -13,7 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from portal.models import Upload, UploadKind, UploadState
+from portal.models import Upload, UploadState
+from verifier import UploadKind
 
 Text = tuple[str, str]  # (bokmål, English)
 

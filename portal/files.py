@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from verifier.decode import DecodedImage
+from verifier import DecodedImage
 
 
 class FileStore:

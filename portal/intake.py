@@ -11,10 +11,9 @@ from portal import verification
 from portal.files import clean_jpeg
 from portal.lifecycle import Context, attach_upload, recheck_id_against_new_portrait
 from portal.limits import too_large_message, upload_file_limit
-from portal.models import Order, OrderStatus, Upload, UploadKind, UploadState
+from portal.models import Order, OrderStatus, Upload, UploadState
 from portal.state import Portal
-from verifier.decode import DecodeError, decode_image
-from verifier.policy import default_policy
+from verifier import DecodeError, UploadKind, decode_image, default_policy
 
 
 class UploadRefused(Exception):

@@ -31,12 +31,12 @@ from portal.models import (
     Order,
     OrderStatus,
     Upload,
-    UploadKind,
     UploadState,
     User,
 )
 from portal.registry import RegistryAdapter, RegistryQuery
 from portal.settings import PortalSettings
+from verifier import UploadKind
 
 
 class TransitionError(Exception):

@@ -4,7 +4,7 @@ and the upload intake."""
 from __future__ import annotations
 
 from portal.settings import PortalSettings
-from verifier.policy import default_policy
+from verifier import default_policy
 
 # A multipart body carries the file plus its part headers, the CSRF field and the boundary.
 MULTIPART_OVERHEAD_BYTES = 65_536

@@ -20,6 +20,8 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from verifier import stored_results
+
 
 class UtcDateTime(TypeDecorator[dt.datetime]):
     """Timezone-aware UTC datetimes on every backend (SQLite drops the zone otherwise)."""
@@ -60,11 +62,6 @@ class CardStatus(StrEnum):
     INVALID = "invalid"
     BLOCKED = "blocked"
     EXPIRED = "expired"
-
-
-class UploadKind(StrEnum):
-    PHOTO = "photo"
-    ID_DOCUMENT = "id_document"
 
 
 class UploadState(StrEnum):
@@ -185,7 +182,7 @@ class Upload(Base):
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)  # random hex, not guessable
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))  # a verifier.queue.storage.UploadKind
     # File names under settings.files_dir (random, no extension the web server could serve).
     stored_name: Mapped[str] = mapped_column(String(64))
     annotated_name: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -205,10 +202,8 @@ class Upload(Base):
 
     @property
     def rule_results(self) -> list[dict[str, object]]:
-        """The verdict's per-rule results (photo verdicts say `results`, ID verdicts `checks`)."""
-        verdict = self.verdict or {}
-        found = verdict.get("results") or verdict.get("checks") or []
-        return list(found) if isinstance(found, list) else []
+        """The verdict's per-rule results, as the photo and the ID-document verdicts list them."""
+        return stored_results(self.verdict or {})
 
 
 class ShareLink(Base):

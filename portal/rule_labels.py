@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from verifier.policy import Policy, default_policy
+from verifier import Policy, default_policy
 
 Text = tuple[str, str]
 

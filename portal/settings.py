@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from verifier.policy import default_policy
+from verifier import default_policy
 
 DEFAULT_DATA_DIR = Path("var/portal")
 

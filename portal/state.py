@@ -25,14 +25,12 @@ from portal.clock import utcnow
 from portal.db import make_engine, make_session_factory, upgrade_database
 from portal.feedback import feedback_for
 from portal.files import FileStore
-from portal.models import Upload, UploadKind, UploadState, effective_card_status
+from portal.models import Upload, UploadState, effective_card_status
 from portal.registry import RegistryFactory, registry_factory
 from portal.rule_labels import rule_label
 from portal.security import RateLimiter, birth_date_of, mask_national_id
 from portal.settings import PortalSettings
-from verifier.queue.embedded import QueueHandle
-from verifier.queue.settings import QueueSettings
-from verifier.queue.storage import VerdictRecord
+from verifier.queue import QueueHandle, QueueSettings, UploadKind, VerdictRecord
 
 PACKAGE_DIR = Path(__file__).parent
 # MediaPipe's browser runtime, installed by scripts/setup.sh (npm ci) beside the package.

@@ -20,8 +20,9 @@ from portal.contexts import lifecycle_context
 from portal.lifecycle import record_check
 from portal.models import CheckDelivery, Employee, Upload, UploadState, UploadVerdict
 from portal.state import Portal, build_portal
-from verifier.id_docs.holder_match import Employee as IdEmployee
-from verifier.queue.storage import (
+from verifier import Employee as IdEmployee
+from verifier import Status
+from verifier.queue import (
     StorageUnavailable,
     StoredUpload,
     UploadKind,
@@ -29,7 +30,6 @@ from verifier.queue.storage import (
     UploadRef,
     VerdictRecord,
 )
-from verifier.verdict import Status
 
 log = logging.getLogger(__name__)
 
@@ -218,7 +218,7 @@ def store_from_env() -> PortalUploadStore:
     from portal.settings import settings_from_env
 
     portal = build_portal(settings_from_env(), migrate=False)
-    from verifier.queue.hooks import register_verdict_hook
+    from verifier.queue import register_verdict_hook
 
     register_verdict_hook(make_verdict_hook(portal))
     return PortalUploadStore(portal)
@@ -226,8 +226,7 @@ def store_from_env() -> PortalUploadStore:
 
 def install(portal: Portal) -> None:
     """Registers the verdict hook and opens the queue (embedded threads unless REDIS_URL)."""
-    from verifier.queue.embedded import open_queue
-    from verifier.queue.hooks import register_verdict_hook
+    from verifier.queue import open_queue, register_verdict_hook
 
     portal.queue_users += 1
     if portal.queue is not None:  # a second app on the same portal shares its queue
@@ -239,7 +238,7 @@ def install(portal: Portal) -> None:
 
 
 def uninstall(portal: Portal) -> None:
-    from verifier.queue.hooks import unregister_verdict_hook
+    from verifier.queue import unregister_verdict_hook
 
     portal.queue_users -= 1
     if portal.queue_users > 0:

@@ -15,7 +15,7 @@ Sources (all shipped inside registry packages):
   about its midline (landmarks), its curtain replaced by a light grey backdrop (GrabCut seeded
   by the landmarks), cropped to head and shoulders. The one test image that passes every rule;
   `borderline_small.jpg` is the same photo downscaled into the face-size review band.
-Bad files for the decoder are made at test time (tests/photo/bad_files.py), not stored.
+Bad files for the decoder are made at test time (tests/photo/support/bad_files.py), not stored.
 """
 
 from __future__ import annotations

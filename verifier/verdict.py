@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Literal
@@ -100,3 +100,15 @@ class RuleResult:
             ),
             details=dict(data.get("details", {})),
         )
+
+
+def stored_results(verdict: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """A verdict dict's per-rule results, as `PhotoVerdict`/`IdVerdict.to_dict()` list them.
+
+    Every verdict lists them under `results`. Identity-document verdicts stored by hmsverify 0.1
+    named the list `checks`; those database rows still read.
+    """
+    found = verdict.get("results")
+    if found is None:
+        found = verdict.get("checks")
+    return [dict(r) for r in found] if isinstance(found, list) else []

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import FileResponse, Response
 
 from portal.state import TASKS_VISION_DIR
-from verifier.model_files import ModelFileError, model_path
+from verifier import ModelFileError, model_path
 
 router = APIRouter()
 

@@ -31,10 +31,10 @@ from portal.models import (
     OrderStatus,
     ShareLink,
     Upload,
-    UploadKind,
     effective_card_status,
 )
 from portal.sharing import OrderNotPending, create_share_link, revoke_share_link
+from verifier import UploadKind
 
 router = APIRouter()
 

@@ -14,9 +14,10 @@ from portal.annotation import annotated_image
 from portal.deps import ContextDep, CsrfDep, PortalDep, ReviewerDep, SessionDep, flash, page
 from portal.i18n import lang_of
 from portal.lifecycle import review_upload, ship_order, start_production
-from portal.models import Card, CardStatus, Order, OrderStatus, Upload, UploadKind, UploadState
+from portal.models import Card, CardStatus, Order, OrderStatus, Upload, UploadState
 from portal.rule_labels import review_rows, suggested_reason
 from portal.workbench import document_face_box, face_crop_jpeg, overlay
+from verifier import UploadKind
 
 router = APIRouter()
 

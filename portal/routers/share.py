@@ -16,9 +16,10 @@ from portal.deps import ContextDep, CsrfDep, NowDep, PortalDep, SessionDep, page
 from portal.i18n import lang_of
 from portal.intake import UploadRefused, accept_upload, ensure_open, read_limited
 from portal.limits import upload_file_limit
-from portal.models import OrderStatus, ShareLink, Upload, UploadKind
+from portal.models import OrderStatus, ShareLink, Upload
 from portal.sharing import LinkGone, LinkUnknown, resolve_link
 from portal.state import Portal
+from verifier import UploadKind
 
 router = APIRouter()
 log = logging.getLogger(__name__)

@@ -169,7 +169,7 @@ def test_without_an_mrz_a_face_mismatch_is_review_not_fail(
     ok2, portrait = cv2.imencode(".jpg", astronaut[..., ::-1])
     assert ok and ok2
     verdict = check_id_document(document.tobytes(), portrait=portrait.tobytes(), reader=no_mrz)
-    match = verdict.check("face_match")
+    match = verdict.result("face_match")
     assert match is not None and match.status is Status.REVIEW
     assert "MRZ" in match.message_en
     assert verdict.status is Status.REVIEW

@@ -46,8 +46,8 @@ def test_unreadable_uploads_fail_with_the_decoder_code(payload: bytes, code: str
     verdict = check_id_document(payload)
     assert verdict.status is Status.FAIL
     assert verdict.unreadable_code == code
-    assert [c.rule for c in verdict.checks] == ["document_readable"]
-    assert verdict.checks[0].message_nb and verdict.checks[0].message_en
+    assert [c.rule for c in verdict.results] == ["document_readable"]
+    assert verdict.results[0].message_nb and verdict.results[0].message_en
     json.dumps(verdict.to_dict())
 
 
@@ -132,8 +132,7 @@ def test_unreadable_portrait_fails_the_face_match_only_naming_the_portrait() -> 
 
 
 def test_text_output_shows_fields_checks_and_measured_values() -> None:
-    from id_doc_builders import first_valid_national_id, td3
-
+    from tests.id_docs.support import first_valid_national_id, td3
     from verifier.id_docs.check import check_mrz_lines
     from verifier.id_docs.cli import format_verdict
     from verifier.id_docs.holder_match import Employee

@@ -12,11 +12,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from id_doc_builders import first_valid_national_id
 from matplotlib import cbook
 from PIL import Image
 from skimage import data
 
+from tests.id_docs.support import first_valid_national_id
 from verifier.id_docs.check import check_id_document
 from verifier.id_docs.holder_match import Employee
 from verifier.id_docs.synthetic import SyntheticDocument, make_td1_card, make_td3_page
@@ -71,9 +71,9 @@ def test_document_of_the_employee_with_their_portrait_passes(doc: SyntheticDocum
         _jpeg(doc.rgb), employee=employee, portrait=_jpeg(data.astronaut()), today=today
     )
     assert verdict.mrz_lines == doc.lines
-    assert verdict.status is Status.PASS, [c.to_dict() for c in verdict.checks]
+    assert verdict.status is Status.PASS, [c.to_dict() for c in verdict.results]
     assert verdict.doc_format == doc.doc_format
-    face = verdict.check("face_match")
+    face = verdict.result("face_match")
     assert face is not None and face.status is Status.PASS
     assert json.loads(json.dumps(verdict.to_dict()))["status"] == "pass"
 
@@ -104,7 +104,7 @@ def test_rotated_document_reports_the_rotation() -> None:
     verdict = check_id_document(_jpeg(rotated), employee=employee, today=today)
     assert verdict.mrz_lines == doc.lines
     assert verdict.rotation_degrees in (90, 270)
-    assert verdict.status is Status.PASS, [c.to_dict() for c in verdict.checks]
+    assert verdict.status is Status.PASS, [c.to_dict() for c in verdict.results]
 
 
 def test_card_without_mrz_goes_to_review_with_face_match() -> None:
@@ -116,15 +116,15 @@ def test_card_without_mrz_goes_to_review_with_face_match() -> None:
     )
     assert verdict.status is Status.REVIEW
     assert verdict.mrz_lines is None and verdict.fields is None
-    assert [c.rule for c in verdict.checks] == ["mrz_present", "face_match"]
-    face = verdict.check("face_match")
+    assert [c.rule for c in verdict.results] == ["mrz_present", "face_match"]
+    face = verdict.result("face_match")
     assert face is not None and face.status is Status.PASS
 
 
 def test_photo_without_any_document_goes_to_review() -> None:
     verdict = check_id_document(_jpeg(data.coffee()))
     assert verdict.status is Status.REVIEW
-    assert verdict.check("mrz_present") is not None
+    assert verdict.result("mrz_present") is not None
 
 
 def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -150,7 +150,7 @@ def test_cli_reads_a_document_and_matches_the_employee(tmp_path: Path) -> None:
     result = _run_cli(str(image), "--employee", str(record), "--json")
     payload = json.loads(result.stdout)
     assert payload["mrz_lines"] == doc.lines
-    statuses = {c["rule"]: c["status"] for c in payload["checks"]}
+    statuses = {c["rule"]: c["status"] for c in payload["results"]}
     assert statuses["holder_name"] == "pass" and statuses["holder_birth_date"] == "pass"
     assert result.returncode == (0 if payload["status"] == "pass" else 1)
     text = _run_cli(str(image), "--lang", "en")

@@ -7,7 +7,8 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 import pytest
-from id_doc_builders import (
+
+from tests.id_docs.support import (
     ICAO_MRVA,
     ICAO_MRVB,
     ICAO_TD1,
@@ -18,7 +19,6 @@ from id_doc_builders import (
     td2,
     td3,
 )
-
 from verifier.id_docs.mrz_parse import (
     MrzData,
     MrzFormat,

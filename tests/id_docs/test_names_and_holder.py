@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from id_doc_builders import first_valid_national_id, td1, td3
 
+from tests.id_docs.support import first_valid_national_id, td1, td3
 from verifier.id_docs.holder_match import Employee, holder_checks
 from verifier.id_docs.mrz_parse import MrzData, parse_mrz
 from verifier.id_docs.names import NameMatch, compare_names, spellings, transliterate

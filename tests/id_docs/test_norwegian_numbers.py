@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from id_doc_builders import (
+
+from tests.id_docs.support import (
     first_valid_national_id,
     make_national_id,
     make_org_number,
     with_control_digits,
 )
-
 from verifier.id_docs.national_id import (
     NationalIdError,
     NationalIdErrorCode,

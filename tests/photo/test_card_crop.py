@@ -7,7 +7,7 @@ import io
 import numpy as np
 import pytest
 
-from tests.photo.conftest import checked
+from tests.photo.support import checked
 from verifier.decode import decode_image
 from verifier.photo.analysis import FaceAnalysis, analyse
 from verifier.policy import default_policy
@@ -26,8 +26,8 @@ def analyse_crop(crop: np.ndarray) -> FaceAnalysis:
 def test_crop_is_7_to_9_and_at_print_size_when_the_photo_allows() -> None:
     from PIL import Image
 
-    from tests.photo.bad_files import encode
-    from tests.photo.conftest import image_bytes
+    from tests.photo.support import image_bytes
+    from tests.photo.support.bad_files import encode
     from verifier.photo.check import check_photo
 
     # A phone-sized photo of the same portrait: 3 x the pixels, decoded reduced for analysis.
@@ -70,8 +70,8 @@ def test_the_print_pixels_come_from_a_reduced_decode_not_the_whole_original(
 ) -> None:
     from PIL import Image
 
-    from tests.photo.bad_files import encode
-    from tests.photo.conftest import image_bytes
+    from tests.photo.support import image_bytes
+    from tests.photo.support.bad_files import encode
     from verifier.decode import DecodedImage
     from verifier.photo.check import check_photo_detailed
 

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.photo.conftest import IMAGES
+from tests.photo.support import IMAGES
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from PIL import Image, ImageOps
 
-from tests.photo.bad_files import animated, encode, gradient_rgb, png_header_only
-from tests.photo.conftest import image_bytes
+from tests.photo.support import image_bytes
+from tests.photo.support.bad_files import animated, encode, gradient_rgb, png_header_only
 from verifier.decode import DecodeError, DecodeErrorCode, decode_image
 from verifier.photo.check import check_photo
 from verifier.policy import default_policy

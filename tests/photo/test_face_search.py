@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.photo.conftest import IMAGES
+from tests.photo.support import IMAGES
 from verifier.decode import decode_image
 from verifier.photo import landmarks as lm
 from verifier.photo.analysis import analyse

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tests.photo.conftest import checked
+from tests.photo.support import checked
 from verifier.photo.check import check_photo_detailed
 from verifier.photo.face_landmarker import RawFace
 from verifier.policy import default_policy

@@ -1,4 +1,4 @@
-"""Part-2 portrait rules on real photographs with controlled edits (tests/photo/edits_part2.py):
+"""Part-2 portrait rules on real photographs with controlled edits (tests/photo/support/portrait_edits.py):
 every edit must fail the rule it breaks and leave the others' verdicts alone; the unedited base
 passes them all; darker skin changes no lighting or background verdict."""
 
@@ -10,7 +10,7 @@ from functools import cache
 import numpy as np
 import pytest
 
-from tests.photo import edits_part2 as edits
+from tests.photo.support import portrait_edits as edits
 from verifier.photo.check import PhotoCheck, check_photo_detailed
 from verifier.verdict import RuleResult, Status
 

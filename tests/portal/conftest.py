@@ -11,13 +11,13 @@ from pathlib import Path
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from portal_support import World, make_settings, seed_world
 from sqlalchemy import text
 
 from portal.app import create_app
 from portal.db import make_engine, upgrade_database
 from portal.models import Base
 from portal.state import Portal, build_portal
+from tests.portal.support import World, make_settings, seed_world
 
 PG_SERVER = "postgresql://postgres@127.0.0.1:5432"
 # One database per test run, so runs by several people (or CI jobs) on one server never meet.

@@ -15,17 +15,6 @@ import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from PIL import Image
-from portal_support import (
-    PASSWORD,
-    World,
-    csrf_of,
-    jpeg,
-    login,
-    place_order,
-    share_link,
-    upload,
-    wait_for_verdict,
-)
 from skimage import data as skdata
 from sqlalchemy import select
 
@@ -41,6 +30,17 @@ from portal.models import (
 )
 from portal.registry import Register
 from portal.state import Portal
+from tests.portal.support import (
+    PASSWORD,
+    World,
+    csrf_of,
+    jpeg,
+    login,
+    place_order,
+    share_link,
+    upload,
+    wait_for_verdict,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -209,7 +209,7 @@ def test_company_switch_only_to_own_companies(client: TestClient, world: World) 
 
 def seed_objects_of_a(client_a: TestClient, portal: Portal, world: World) -> dict[str, str]:
     """An order with a card, a share link and an upload in company A (through the real app)."""
-    from portal_support import seed_card
+    from tests.portal.support import seed_card
 
     csrf = login(client_a, world.orderer_a)
     order_id = place_order(client_a, csrf, world.employees_a[1])
@@ -499,7 +499,7 @@ def test_id_document_without_mrz_goes_to_review_and_the_reviewer_decides(
 def test_status_lookup_shows_status_and_company_only(
     client: TestClient, world: World, portal: Portal
 ) -> None:
-    from portal_support import seed_card
+    from tests.portal.support import seed_card
 
     card_id = seed_card(portal, world, world.employees_a[0])
     with portal.sessions() as session:
@@ -548,9 +548,8 @@ def test_security_headers(client: TestClient) -> None:
 def test_compliant_portrait_passes_and_borderline_ones_queue_oldest_first(
     client: TestClient, world: World, portal: Portal
 ) -> None:
-    from portal_support import test_image
-
     from portal.app import create_app
+    from tests.portal.support import test_image
 
     csrf = login(client, world.orderer_a)
     link_1 = share_link(client, csrf, place_order(client, csrf, world.employees_a[0]))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from portal_support import World, seed_world
 from sqlalchemy import select
 
 from portal.background import reapply_stored_verdicts, run_sweep
@@ -17,7 +16,6 @@ from portal.models import (
     Order,
     OrderStatus,
     Upload,
-    UploadKind,
     UploadState,
     UploadVerdict,
     User,
@@ -25,6 +23,8 @@ from portal.models import (
 from portal.registry import DemoRegistry
 from portal.state import Portal
 from portal.verification import make_verdict_hook
+from tests.portal.support import World, seed_world
+from verifier.queue.storage import UploadKind
 
 
 def pending_order(portal: Portal, world: World, created: dt.datetime) -> int:

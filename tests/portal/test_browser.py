@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from portal_support import IMAGES, jpeg, make_settings
 from skimage import data as skdata
 
 from portal.app import create_app
 from portal.demo import DEMO_PASSWORD, ORDERER_EMAIL, REVIEWER_EMAIL, seed_demo, spare_national_ids
 from portal.state import Portal, build_portal
+from tests.portal.support import IMAGES, jpeg, make_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from portal_support import IMAGES, make_settings, y4m_video
 from sqlalchemy import select
 
 from portal.app import create_app
@@ -25,6 +24,7 @@ from portal.lifecycle import place_order
 from portal.models import Employee, User
 from portal.sharing import create_share_link
 from portal.state import Portal, build_portal, camera_available
+from tests.portal.support import IMAGES, make_settings, y4m_video
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -16,7 +16,6 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from portal_support import make_settings
 from sqlalchemy import delete, select
 
 from portal.app import create_app
@@ -32,6 +31,7 @@ from portal.lifecycle import Context, approve_order, place_order
 from portal.models import Card, Company, Employee, RegistryRecord, User
 from portal.registry import DemoRegistry, Register
 from portal.state import Portal, build_portal
+from tests.portal.support import make_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

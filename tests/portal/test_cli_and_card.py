@@ -90,7 +90,6 @@ def test_sweep_as_of_a_date_cancels_a_stale_order(
     """`hmsverify sweep --as-of DATE`: the demo's way to try the 20-day and expiry rules."""
     import shutil
 
-    from portal_support import make_settings, seed_world
     from sqlalchemy import select
 
     from portal.cli import main
@@ -98,6 +97,7 @@ def test_sweep_as_of_a_date_cancels_a_stale_order(
     from portal.models import Employee, Order, OrderStatus, User
     from portal.registry import DemoRegistry
     from portal.state import build_portal
+    from tests.portal.support import make_settings, seed_world
 
     db = tmp_path / "portal.sqlite3"
     shutil.copy(sqlite_template, db)

@@ -8,7 +8,8 @@ import datetime as dt
 
 from portal.demo import make_national_id
 from portal.feedback import NEXT_STEP_DOCUMENT, NEXT_STEP_SOMEONE_ELSE, WAIT, feedback_for
-from portal.models import Upload, UploadKind, UploadState
+from portal.models import Upload, UploadState
+from verifier import UploadKind
 from verifier.id_docs.check import check_mrz_lines
 from verifier.id_docs.holder_match import Employee
 from verifier.id_docs.synthetic import Identity, td3_lines

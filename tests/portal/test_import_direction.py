@@ -147,6 +147,30 @@ def test_the_verifier_never_imports_the_portal() -> None:
             assert not any(n == "portal" or n.startswith("portal.") for n in names), path
 
 
+# The verifier modules the portal may import besides the public API (`verifier`,
+# `verifier.queue`): the Norwegian identity and organisation numbers, which the portal validates
+# on its own forms.
+_VERIFIER_NUMBER_MODULES = ("verifier.id_docs.national_id", "verifier.id_docs.org_number")
+
+
+def test_the_portal_imports_the_verifier_through_its_public_api() -> None:
+    for module, path in _portal_modules().items():
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module or ""]
+            internal = [
+                n
+                for n in names
+                if n.startswith("verifier.")
+                and n != "verifier.queue"
+                and not n.startswith(("verifier.norway", *_VERIFIER_NUMBER_MODULES))
+            ]
+            assert not internal, f"{module} imports {internal}: use verifier or verifier.queue"
+
+
 def test_the_check_sees_an_upward_import_inside_a_function(tmp_path: Path) -> None:
     """The parser itself: imports in function bodies, relative ones too, are found."""
     fake = tmp_path / "intake.py"

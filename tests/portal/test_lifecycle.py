@@ -8,7 +8,6 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
-from portal_support import World
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -41,12 +40,13 @@ from portal.models import (
     OutboxEmail,
     RegistryRecord,
     Upload,
-    UploadKind,
     UploadState,
     User,
 )
 from portal.registry import DemoRegistry, Register
 from portal.state import Portal
+from tests.portal.support import World
+from verifier.queue.storage import UploadKind
 
 T0 = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 

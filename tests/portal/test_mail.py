@@ -12,13 +12,13 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from portal_support import World, seed_card
 from sqlalchemy import select
 
 from portal.mail import deliver_outbox, queue_email
 from portal.models import OutboxEmail
 from portal.settings import SmtpSettings
 from portal.state import Portal
+from tests.portal.support import World, seed_card
 
 
 class Inbox:

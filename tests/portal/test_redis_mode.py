@@ -13,7 +13,11 @@ import pytest
 import redis
 from dramatiq import Worker
 from fastapi.testclient import TestClient
-from portal_support import (
+from skimage import data as skdata
+
+from portal.app import create_app
+from portal.state import Portal, build_portal
+from tests.portal.support import (
     World,
     jpeg,
     login,
@@ -24,10 +28,6 @@ from portal_support import (
     upload,
     wait_for_verdict,
 )
-from skimage import data as skdata
-
-from portal.app import create_app
-from portal.state import Portal, build_portal
 from verifier.queue.settings import QueueSettings
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]

@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from portal_support import World, make_settings, seed_world
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +23,7 @@ from portal.registry import (
 )
 from portal.settings import settings_from_env
 from portal.state import Portal, build_portal
+from tests.portal.support import World, make_settings, seed_world
 
 ASKED: list[RegistryQuery] = []
 

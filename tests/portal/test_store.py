@@ -6,16 +6,16 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from portal_support import World, jpeg
 from skimage import data as skdata
 
 from portal.clock import utcnow
 from portal.lifecycle import Context, attach_upload, place_order
-from portal.models import Employee, Upload, UploadKind, UploadState, User
+from portal.models import Employee, Upload, UploadState, User
 from portal.registry import DemoRegistry
 from portal.state import Portal
 from portal.verification import PortalUploadStore
-from verifier.queue.storage import UploadNotFound, UploadStore, VerdictRecord
+from tests.portal.support import World, jpeg
+from verifier.queue.storage import UploadKind, UploadNotFound, UploadStore, VerdictRecord
 from verifier.queue.verification import verify_upload
 from verifier.verdict import Status
 
@@ -79,3 +79,16 @@ def test_store_follows_the_queue_contract(portal: Portal, world: World) -> None:
     # Delivery starts are counted per delivery key (a crash loop shows up).
     assert store.note_check_started(upload_id, "m3:0") == 0
     assert store.note_check_started(upload_id, "m3:0") == 1
+
+
+def test_rule_results_read_both_verdict_kinds_and_older_id_rows() -> None:
+    """The portal shows per-rule results from the one `results` key; ID-document rows stored by
+    hmsverify 0.1 list them under `checks` and still show."""
+    row = {"rule": "mrz_present", "status": "review", "message_nb": "x", "message_en": "x"}
+    for verdict in (
+        {"kind": "photo", "status": "review", "results": [row]},
+        {"kind": "id_document", "status": "review", "results": [row]},
+        {"kind": "id_document", "status": "review", "checks": [row]},
+    ):
+        assert Upload(verdict=verdict).rule_results == [row]
+    assert Upload(verdict=None).rule_results == []

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import cv2
-from queue_support import all_have_one_verdict, fast_settings, wait_for
 
+from tests.queue.support import all_have_one_verdict, fast_settings, wait_for
 from verifier.policy import default_policy
 from verifier.queue.embedded import QueueHandle, open_queue
 from verifier.queue.settings import QueueSettings
@@ -172,7 +172,7 @@ def test_identity_document_is_checked_with_employee_and_portrait(
     [document_verdict] = store.verdicts(refs[0].upload_id)
     assert document_verdict.kind is UploadKind.ID_DOCUMENT
     assert document_verdict.queue_fault is None
-    checks = {c["rule"] for c in document_verdict.verdict["checks"]}
+    checks = {c["rule"] for c in document_verdict.verdict["results"]}
     assert "face_match" in checks  # the portrait upload reached the check
     assert document_verdict.verdict["mrz_lines"] == document.lines
     assert "employee_national_id" in checks  # so did the employee record

@@ -10,7 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from queue_support import all_have_one_verdict, fast_settings, start_workers, wait_for
+
+from tests.queue.support import all_have_one_verdict, fast_settings, start_workers, wait_for
 
 
 @pytest.mark.rabbitmq

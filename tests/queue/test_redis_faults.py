@@ -19,7 +19,8 @@ from pathlib import Path
 
 import pytest
 import redis
-from queue_support import (
+
+from tests.queue.support import (
     REDIS_URL,
     REPO,
     Workers,
@@ -30,10 +31,9 @@ from queue_support import (
     start_workers,
     wait_for,
 )
-
-from verifier.queue.app import VerificationQueue
 from verifier.queue.broker import build_broker
 from verifier.queue.sqlite_store import SqliteUploadStore
+from verifier.queue.verification_queue import VerificationQueue
 from verifier.verdict import Status
 
 pytestmark = [pytest.mark.redis, pytest.mark.slow]

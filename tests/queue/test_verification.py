@@ -7,8 +7,8 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from queue_support import sparse_gigabyte_file
 
+from tests.queue.support import sparse_gigabyte_file
 from verifier.policy import default_policy
 from verifier.queue.hooks import register_verdict_hook, unregister_verdict_hook
 from verifier.queue.sqlite_store import SqliteUploadStore

@@ -72,9 +72,9 @@ def check_mrz_lines(
     policy = policy or default_policy()
     today = today or date.today()
     if not lines:
-        return IdVerdict.from_checks([no_mrz_rule()], policy.version)
+        return IdVerdict.from_results([no_mrz_rule()], policy.version)
     parse = parse_mrz(lines)
-    return IdVerdict.from_checks(
+    return IdVerdict.from_results(
         _mrz_rules(parse, employee, policy, today),
         policy.version,
         fields=parse.data,
@@ -135,7 +135,7 @@ def check_id_document(
     try:
         decoded = decode_image(data, policy.decode, long_side=policy.id_documents.mrz_long_side)
     except DecodeError as exc:
-        return IdVerdict.from_checks(
+        return IdVerdict.from_results(
             [_unreadable(exc, "document_readable")],
             policy.version,
             unreadable_code=str(exc.code),
@@ -148,22 +148,22 @@ def check_id_document(
     timings["mrz"] = (time.perf_counter() - started) * 1000
     if read.lines:
         parse = parse_mrz(read.lines)
-        checks = _mrz_rules(parse, employee, policy, today)
+        results = _mrz_rules(parse, employee, policy, today)
         fields = parse.data
         doc_format = str(parse.doc_format) if parse.doc_format else read.doc_format
     else:
-        checks, fields, doc_format = [no_mrz_rule()], None, None
+        results, fields, doc_format = [no_mrz_rule()], None, None
 
     if portrait is not None:
         started = time.perf_counter()
         match = _portrait_rule(decoded, portrait, policy)
         if not read.lines and match.status is Status.FAIL:
             match = without_mrz(match)
-        checks.append(match)
+        results.append(match)
         timings["face_match"] = (time.perf_counter() - started) * 1000
 
-    return IdVerdict.from_checks(
-        checks,
+    return IdVerdict.from_results(
+        results,
         policy.version,
         fields=fields,
         mrz_lines=list(read.lines) if read.lines else None,

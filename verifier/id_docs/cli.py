@@ -86,10 +86,10 @@ def format_verdict(verdict: IdVerdict, lang: str) -> str:
     if verdict.rotation_degrees:
         out.append(("Rotert" if nb else "Rotated") + f" {verdict.rotation_degrees}°")
     out.append("")
-    for check in verdict.checks:
-        label = _STATUS_LABELS[check.status][0 if nb else 1]
-        measured = f" ({check.value:.3f})" if isinstance(check.value, float) else ""
-        out.append(f"[{label}] {check.rule}{measured}: {check.message(lang)}")
+    for result in verdict.results:
+        label = _STATUS_LABELS[result.status][0 if nb else 1]
+        measured = f" ({result.value:.3f})" if isinstance(result.value, float) else ""
+        out.append(f"[{label}] {result.rule}{measured}: {result.message(lang)}")
     out.append("")
     out.append(
         ("Resultat: " if nb else "Verdict: ") + _STATUS_LABELS[verdict.status][0 if nb else 1]

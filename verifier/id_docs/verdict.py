@@ -6,13 +6,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from verifier.id_docs.mrz_parse import MrzData
-from verifier.verdict import RuleResult, Status, combine
+from verifier.verdict import RuleResult, Status, combine, stored_results
 
 
 @dataclass
 class IdVerdict:
     status: Status
-    checks: list[RuleResult]
+    results: list[RuleResult]
     policy_version: str
     fields: MrzData | None = None  # the parsed MRZ (None when no MRZ was found or readable)
     mrz_lines: list[str] | None = None
@@ -25,19 +25,19 @@ class IdVerdict:
     timings_ms: dict[str, float] = field(default_factory=dict)
 
     @staticmethod
-    def from_checks(checks: list[RuleResult], policy_version: str, **kwargs: Any) -> IdVerdict:
-        return IdVerdict(combine(c.status for c in checks), checks, policy_version, **kwargs)
+    def from_results(results: list[RuleResult], policy_version: str, **kwargs: Any) -> IdVerdict:
+        return IdVerdict(combine(r.status for r in results), results, policy_version, **kwargs)
 
     @property
     def failed(self) -> list[RuleResult]:
-        return [c for c in self.checks if c.status is Status.FAIL]
+        return [r for r in self.results if r.status is Status.FAIL]
 
     @property
     def borderline(self) -> list[RuleResult]:
-        return [c for c in self.checks if c.status is Status.REVIEW]
+        return [r for r in self.results if r.status is Status.REVIEW]
 
-    def check(self, rule: str) -> RuleResult | None:
-        return next((c for c in self.checks if c.rule == rule), None)
+    def result(self, rule: str) -> RuleResult | None:
+        return next((r for r in self.results if r.rule == rule), None)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -53,7 +53,7 @@ class IdVerdict:
             "source_format": self.source_format,
             "unreadable_code": self.unreadable_code,
             "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
-            "checks": [c.to_dict() for c in self.checks],
+            "results": [r.to_dict() for r in self.results],
         }
 
     @staticmethod
@@ -63,7 +63,7 @@ class IdVerdict:
         rotation = data.get("rotation_degrees")
         return IdVerdict(
             status=Status(data["status"]),
-            checks=[RuleResult.from_dict(c) for c in data.get("checks", [])],
+            results=[RuleResult.from_dict(r) for r in stored_results(data)],
             policy_version=data["policy_version"],
             fields=MrzData.from_dict(data["fields"]) if data.get("fields") else None,
             mrz_lines=[str(line) for line in lines] if lines is not None else None,

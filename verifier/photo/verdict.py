@@ -8,7 +8,7 @@ from typing import Any
 import cv2
 import numpy as np
 
-from verifier.verdict import RuleResult, Status, combine
+from verifier.verdict import RuleResult, Status, combine, stored_results
 
 
 @dataclass
@@ -68,7 +68,7 @@ class PhotoVerdict:
         size = data.get("source_size")
         return PhotoVerdict(
             status=Status(data["status"]),
-            results=[RuleResult.from_dict(r) for r in data.get("results", [])],
+            results=[RuleResult.from_dict(r) for r in stored_results(data)],
             policy_version=data["policy_version"],
             source_size=(int(size[0]), int(size[1])) if size else None,
             source_format=data.get("source_format"),

@@ -1,1 +1,83 @@
-"""Runs the checks as dramatiq actors (Redis in production, in-process by default)."""
+"""Runs the checks as dramatiq actors (Redis in production, in-process by default).
+
+The public API, for the portal and the worker processes; the other modules are internal:
+
+- the storage contract a caller implements: `UploadStore`, with `StoredUpload`, `UploadRef`,
+  `UploadKind`, `VerdictRecord`, and the two faults `UploadNotFound` and `StorageUnavailable`;
+- running the queue: `open_queue` → `QueueHandle` (in-process workers, or enqueue-only with a
+  broker), `QueueSettings` (read from the environment), `VerificationQueue` (enqueue, sweep,
+  re-check on one broker);
+- hearing about verdicts: `register_verdict_hook` / `unregister_verdict_hook`.
+
+Names are imported on first use, so reading the storage contract does not load dramatiq.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from verifier.queue.embedded import QueueHandle, open_queue
+    from verifier.queue.hooks import VerdictHook, register_verdict_hook, unregister_verdict_hook
+    from verifier.queue.settings import BrokerKind, QueueSettings
+    from verifier.queue.storage import (
+        StorageUnavailable,
+        StoredUpload,
+        UploadKind,
+        UploadNotFound,
+        UploadRef,
+        UploadStore,
+        VerdictRecord,
+    )
+    from verifier.queue.verification_queue import VerificationQueue
+
+# Each public name and the module that defines it.
+_HOMES: dict[str, str] = {
+    "QueueHandle": "verifier.queue.embedded",
+    "open_queue": "verifier.queue.embedded",
+    "VerdictHook": "verifier.queue.hooks",
+    "register_verdict_hook": "verifier.queue.hooks",
+    "unregister_verdict_hook": "verifier.queue.hooks",
+    "BrokerKind": "verifier.queue.settings",
+    "QueueSettings": "verifier.queue.settings",
+    "StorageUnavailable": "verifier.queue.storage",
+    "StoredUpload": "verifier.queue.storage",
+    "UploadKind": "verifier.queue.storage",
+    "UploadNotFound": "verifier.queue.storage",
+    "UploadRef": "verifier.queue.storage",
+    "UploadStore": "verifier.queue.storage",
+    "VerdictRecord": "verifier.queue.storage",
+    "VerificationQueue": "verifier.queue.verification_queue",
+}
+
+__all__ = [
+    "BrokerKind",
+    "QueueHandle",
+    "QueueSettings",
+    "StorageUnavailable",
+    "StoredUpload",
+    "UploadKind",
+    "UploadNotFound",
+    "UploadRef",
+    "UploadStore",
+    "VerdictHook",
+    "VerdictRecord",
+    "VerificationQueue",
+    "open_queue",
+    "register_verdict_hook",
+    "unregister_verdict_hook",
+]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value  # later look-ups skip this function
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import dramatiq
 
-from verifier.queue.app import VerificationQueue
 from verifier.queue.broker import build_broker
 from verifier.queue.settings import QueueSettings
+from verifier.queue.verification_queue import VerificationQueue
 
 settings = QueueSettings.from_env()
 broker = build_broker(settings)

@@ -71,9 +71,9 @@ def run_worker_command(args: argparse.Namespace) -> int:
 
 
 def run_recheck_command(args: argparse.Namespace) -> int:
-    from verifier.queue.app import VerificationQueue
     from verifier.queue.broker import build_broker
     from verifier.queue.embedded import EmbeddedWorkers
+    from verifier.queue.verification_queue import VerificationQueue
 
     _logging()
     settings = QueueSettings.from_env()

@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from dramatiq import Worker
 from dramatiq.brokers.stub import StubBroker
 
-from verifier.queue.app import VerificationQueue
 from verifier.queue.broker import build_broker
 from verifier.queue.settings import BATCH_QUEUE, INTERACTIVE_QUEUE, BrokerKind, QueueSettings
 from verifier.queue.storage import UploadStore
+from verifier.queue.verification_queue import VerificationQueue
 
 log = logging.getLogger(__name__)
 

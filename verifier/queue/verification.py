@@ -78,14 +78,13 @@ def review_record(
         message_en=fault.message_en,
         details={"detail": detail[:500]} if detail else {},
     )
-    # Shaped like the check's own verdict, so PhotoVerdict.from_dict / IdVerdict.from_dict
-    # read it: photo verdicts list "results", document verdicts "checks".
+    # Shaped like the check's own verdict, so PhotoVerdict.from_dict / IdVerdict.from_dict read it.
     verdict: dict[str, Any] = {
         "kind": str(kind),
         "status": str(Status.REVIEW),
         "policy_version": policy_version,
         "queue_fault": fault.code,
-        "results" if kind is UploadKind.PHOTO else "checks": [result.to_dict()],
+        "results": [result.to_dict()],
     }
     return VerdictRecord(
         upload_id=upload_id,

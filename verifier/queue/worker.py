@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING
 from verifier.queue.settings import QueueSettings
 
 if TYPE_CHECKING:
-    from verifier.queue.app import VerificationQueue
+    from verifier.queue.verification_queue import VerificationQueue
 
 log = logging.getLogger(__name__)
 
@@ -155,8 +155,8 @@ class Supervisor:
         return True
 
     def run(self) -> int:
-        from verifier.queue.app import VerificationQueue
         from verifier.queue.broker import build_broker
+        from verifier.queue.verification_queue import VerificationQueue
 
         queue = VerificationQueue(build_broker(self.settings, warm_up=False), self.settings)
         for signum in (signal.SIGTERM, signal.SIGINT):

@@ -1,4 +1,4 @@
-"""Helpers shared by the portal tests (imported as `portal_support`, beside the tests)."""
+"""Helpers shared by the portal tests; the fixtures built from them are in conftest.py."""
 
 from __future__ import annotations
 
@@ -174,8 +174,9 @@ def seed_card(portal: Portal, world: World, employee_id: int) -> int:
     from sqlalchemy import select
 
     from portal.lifecycle import Context, attach_upload, place_order, record_check
-    from portal.models import Card, Upload, UploadKind, UploadState, User
+    from portal.models import Card, Upload, UploadState, User
     from portal.registry import DemoRegistry
+    from verifier.queue.storage import UploadKind
 
     now = dt.datetime.now(dt.UTC)
     with portal.sessions() as session:
