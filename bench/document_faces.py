@@ -15,7 +15,7 @@ import csv
 from pathlib import Path
 
 from verifier.decode import DecodeError, decode_image
-from verifier.id_docs.face_match import detect_faces
+from verifier.id_docs.match.face import detect_faces
 from verifier.policy import default_policy
 
 

@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from verifier.id_docs.face_match import detect_faces, face_embedding
+from verifier.id_docs.match.face import detect_faces, face_embedding
 from verifier.policy import default_policy
 
 

@@ -13,7 +13,7 @@ import argparse
 import csv
 from pathlib import Path
 
-from verifier.id_docs.mrz_parse import parse_mrz
+from verifier.id_docs.mrz.parse import parse_mrz
 
 
 def main() -> None:

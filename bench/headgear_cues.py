@@ -29,12 +29,13 @@ from bench.roc import auc
 from verifier.decode import decode_image
 from verifier.photo.aligned import AlignedFace
 from verifier.photo.analysis import analyse
-from verifier.photo.background import BackgroundSample
-from verifier.photo.rules.no_headgear import AREAS, BACKGROUND_DELTA_E, covering_share
+from verifier.photo.background_sample import BackgroundSample
+from verifier.photo.rules.no_headgear import AREAS, covering_share
 from verifier.photo.skin import skin_reference
 from verifier.policy import default_policy
 
 CROWN = (-0.5, -2.0, 0.5, -1.3)
+HEADGEAR = default_policy().no_headgear
 Box = tuple[float, float, float, float]
 
 
@@ -45,7 +46,7 @@ def material(aligned: AlignedFace, sample: BackgroundSample, box: Box) -> np.nda
     lab, luma = aligned.lab[rows, cols][valid], aligned.linear_luma[rows, cols][valid]
     skin = skin_reference(aligned).like(lab, luma)
     background = np.linalg.norm(lab - np.median(sample.lab[sample.background], axis=0), axis=1)
-    keep = ~skin & (background >= BACKGROUND_DELTA_E)
+    keep = ~skin & (background >= HEADGEAR.background_delta_e)
     return np.asarray(luma[keep]) if keep.mean() >= 0.3 else np.empty(0, dtype=np.float32)
 
 
@@ -86,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         if aligned is None or sample is None:
             continue
         cues = {
-            "share": covering_share(aligned, sample, AREAS)[0],
-            "crown_share": covering_share(aligned, sample, (CROWN,))[0],
+            "share": covering_share(aligned, sample, AREAS, HEADGEAR)[0],
+            "crown_share": covering_share(aligned, sample, (CROWN,), HEADGEAR)[0],
             "top_texture": top_texture(aligned),
             "top_vs_temple": top_vs_temple(aligned, sample),
         }

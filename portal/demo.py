@@ -14,8 +14,8 @@ from portal.clock import utcnow
 from portal.models import Company, CompanyRole, Employee, Industry, User, name_key
 from portal.registry import seed_registry
 from portal.security import hash_password
-from verifier.id_docs.national_id import control_digits
-from verifier.id_docs.org_number import org_control_digit
+from verifier.norway.national_id import control_digits
+from verifier.norway.org_number import org_control_digit
 
 DEMO_PASSWORD = "demo-passord-1"
 ORDERER_EMAIL = "ola.bestiller@example.no"

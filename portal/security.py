@@ -52,7 +52,7 @@ def mask_national_id(number: str) -> str:
 
 def birth_date_of(number: str) -> str:
     """The birth date a fødselsnummer or D-number encodes (for comparing with a document)."""
-    from verifier.id_docs.national_id import NationalIdError, parse_norwegian_id
+    from verifier.norway.national_id import NationalIdError, parse_norwegian_id
 
     try:
         return parse_norwegian_id(number).birth_date.isoformat()

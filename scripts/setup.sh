@@ -32,7 +32,7 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     echo "setup: installing Python packages into .venv"
     .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v '^WARNING: Location' || true
     .venv/bin/python -m pip install -q -e '.[dev]' 2>&1 | grep -v '^WARNING: Location' || true
-    .venv/bin/python -c "import verifier, cv2, mediapipe, onnxruntime" 
+    .venv/bin/python -c "import verifier, cv2, mediapipe, onnxruntime, ai_edge_litert.interpreter"
     touch "$stamp"
 fi
 

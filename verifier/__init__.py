@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from verifier.decode import DecodedImage, DecodeError, decode_image
     from verifier.id_docs.check import check_id_document, check_mrz_lines
-    from verifier.id_docs.holder_match import Employee
+    from verifier.id_docs.match.holder import Employee
     from verifier.id_docs.verdict import IdVerdict
     from verifier.model_files import ModelFileError, model_path
     from verifier.photo.annotate import annotated_jpeg
@@ -44,7 +44,7 @@ _HOMES: dict[str, str] = {
     "decode_image": "verifier.decode",
     "check_id_document": "verifier.id_docs.check",
     "check_mrz_lines": "verifier.id_docs.check",
-    "Employee": "verifier.id_docs.holder_match",
+    "Employee": "verifier.id_docs.match.holder",
     "IdVerdict": "verifier.id_docs.verdict",
     "ModelFileError": "verifier.model_files",
     "model_path": "verifier.model_files",

@@ -34,6 +34,11 @@ KNOWN_MODELS: dict[str, ModelFile] = {
             "MediaPipe Face Landmarker: face detector, 478 landmarks, blendshapes, pose matrix",
         ),
         ModelFile(
+            "selfie_segmentation.tflite",
+            "8d13b7fae74af625c641226813616a2117bd6bca19eb3b75574621fc08557f27",
+            "MediaPipe selfie segmenter: person (head, hair, shoulders) versus background",
+        ),
+        ModelFile(
             "face_detection_yunet_2023mar_int8bq.onnx",
             "49f000ec501fef24739071fc7e68267d32209045b6822c0c72dce1da25726f10",
             "YuNet face detector (OpenCV zoo) for the document face match",
@@ -45,13 +50,13 @@ KNOWN_MODELS: dict[str, ModelFile] = {
         ),
         ModelFile(
             "mrz_ocr_crnn.onnx",
-            "af3ec7d01e862ac0639e11b9fac5916da859bc8c15288246a98247048cd7101f",
-            "MRZ line recogniser (CTC), trained by verifier/id_docs/training/train_mrz_ocr.py",
+            "080bdd821874a40c2604c00a5fb85d64dd983869ada483b0c822c69bf1277eca",
+            "MRZ line recogniser (CTC), trained by verifier/id_docs/mrz/training/train_mrz_ocr.py",
         ),
         ModelFile(
             "mrz_name_bigrams.json",
             "375c514ecc5e113493e6fe52bc052762c3c73129f9f9a95def762f4ae0a78283",
-            "letter-pair counts of names, built by verifier/id_docs/training/name_bigrams.py",
+            "letter-pair counts of names, built by verifier/id_docs/mrz/training/name_bigrams.py",
         ),
     )
 }

@@ -43,6 +43,14 @@ class FacesPolicy:
 
 
 @dataclass(frozen=True)
+class SegmentationPolicy:
+    person_threshold: float
+    edge_dilation_px: int
+    band_width_faces: float
+    min_face_coverage: float
+
+
+@dataclass(frozen=True)
 class FaceSizePolicy:
     ied_fail_px: float
     ied_pass_px: float
@@ -109,6 +117,8 @@ class SharpnessPolicy:
 
 @dataclass(frozen=True)
 class ExposurePolicy:
+    dark_level: int
+    bright_level: int
     clipped_dark_pass: float
     clipped_dark_fail: float
     clipped_bright_pass: float
@@ -135,6 +145,13 @@ class NoGlassesPolicy:
 
 @dataclass(frozen=True)
 class NoHeadgearPolicy:
+    background_delta_e: float
+    hair_max_l: float
+    white_max_chroma: float
+    covering_hue_from_deg: float
+    covering_hue_to_deg: float
+    covering_min_chroma: float
+    hair_max_chroma: float
     covering_share_pass: float
     covering_share_fail: float
 
@@ -185,6 +202,7 @@ class Policy:
     decode: DecodeLimits
     card: CardFormat
     faces: FacesPolicy
+    segmentation: SegmentationPolicy
     face_size: FaceSizePolicy
     pose: PosePolicy
     eyes_open: EyesOpenPolicy

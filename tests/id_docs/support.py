@@ -191,3 +191,34 @@ def make_org_number(first_eight: str) -> str | None:
     if rest == 11:
         rest = 0
     return None if rest == 10 else first_eight + str(rest)
+
+
+# The French identity card of 1988-2021 (not ICAO TD2): published specimens.
+FRENCH_CARD_BERTHIER = [
+    "IDFRABERTHIER<<<<<<<<<<<<<<<<<<<<<<<",
+    "8806923102858CORINNE<<<<<<<6512068F6",
+]
+FRENCH_CARD_DOUEL = [
+    "IDFRADOUEL<<<<<<<<<<<<<<<<<<<<932013",
+    "0506932020438CHRISTIANE<<NI2906209F3",
+]
+
+
+def french_card(
+    *,
+    surname: str = "MARTIN",
+    given: str = "CAMILLE",
+    issued: str = "1503",
+    department: str = "750",
+    sequence: str = "12345",
+    birth: str = "900228",
+    sex: str = "F",
+    office: str = "750012",
+) -> list[str]:
+    """Line 1: IDFRA, surname (25), office (6). Line 2: card number (issue YYMM, department,
+    sequence), its check digit, given names (14), birth date and check, sex, and a check digit
+    over line 1 and line 2 up to the sex."""
+    line1 = "IDFRA" + pad(surname, 25) + pad(office, 6)
+    number = issued + department + sequence
+    line2 = number + check_digit(number) + pad(given, 14) + birth + check_digit(birth) + sex
+    return [line1, line2 + check_digit(line1 + line2)]

@@ -6,14 +6,14 @@ from datetime import date
 
 import pytest
 
-from verifier.id_docs.countries import (
+from verifier.id_docs.mrz.countries import (
     ICAO_SPECIAL_CODES,
     ISO_3166_ALPHA3,
     is_known_code,
     is_specimen_code,
     normalise_code,
 )
-from verifier.id_docs.mrz_dates import (
+from verifier.id_docs.mrz.dates import (
     DateKind,
     MrzDateError,
     is_partly_unknown,

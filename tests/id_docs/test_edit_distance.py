@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from verifier.id_docs.edit_distance import edit_distance
+from verifier.id_docs.mrz.edit_distance import edit_distance
 
 
 def test_edit_distance_counts_substitutions_insertions_and_deletions() -> None:

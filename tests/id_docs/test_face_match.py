@@ -9,7 +9,7 @@ from matplotlib import cbook
 from PIL import Image
 from skimage import data
 
-from verifier.id_docs.face_match import (
+from verifier.id_docs.match.face import (
     YUNET_MODEL,
     align_face,
     compare_faces,
@@ -125,7 +125,7 @@ def test_no_face_on_one_side_goes_to_review(astronaut: np.ndarray) -> None:
 
 
 def test_sessions_are_built_once_per_process(astronaut: np.ndarray) -> None:
-    from verifier.id_docs import face_match
+    from verifier.id_docs.match import face as face_match
 
     detect_faces(astronaut, POLICY.face_detection_score)
     first = face_match._session(YUNET_MODEL)
@@ -160,7 +160,7 @@ def test_without_an_mrz_a_face_mismatch_is_review_not_fail(
 ) -> None:
     """A photo with no MRZ is not known to be an identity document: a person decides."""
     from verifier.id_docs.check import check_id_document
-    from verifier.id_docs.mrz_reader import MrzRead
+    from verifier.id_docs.mrz.reader import MrzRead
 
     def no_mrz(_rgb: np.ndarray) -> MrzRead:
         return MrzRead(None, None, 0, "none", 0.0)

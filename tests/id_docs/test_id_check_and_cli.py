@@ -135,7 +135,7 @@ def test_text_output_shows_fields_checks_and_measured_values() -> None:
     from tests.id_docs.support import first_valid_national_id, td3
     from verifier.id_docs.check import check_mrz_lines
     from verifier.id_docs.cli import format_verdict
-    from verifier.id_docs.holder_match import Employee
+    from verifier.id_docs.match.holder import Employee
 
     fnr = first_valid_national_id(date(1985, 5, 17), range(401, 500, 2))
     verdict = check_mrz_lines(
@@ -149,3 +149,18 @@ def test_text_output_shows_fields_checks_and_measured_values() -> None:
     assert english.rstrip().endswith("Verdict: PASS")
     norwegian = format_verdict(verdict, "nb")
     assert "Etternavn        HANSEN" in norwegian and "Resultat: GODKJENT" in norwegian
+
+
+def test_format_lists_the_characters_corrected_while_reading() -> None:
+    from dataclasses import replace
+
+    from tests.id_docs.support import td3
+    from verifier.id_docs.check import check_mrz_lines
+    from verifier.id_docs.cli import format_verdict
+    from verifier.id_docs.mrz.correct import Correction
+
+    verdict = replace(
+        check_mrz_lines(td3(number="C01X00T47")), mrz_corrections=[Correction(1, 4, "O", "0")]
+    )
+    assert "Corrected while reading: O→0 (line 2, position 5)" in format_verdict(verdict, "en")
+    assert "Rettet ved lesing: O→0 (linje 2, posisjon 5)" in format_verdict(verdict, "nb")

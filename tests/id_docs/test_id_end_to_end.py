@@ -18,8 +18,8 @@ from skimage import data
 
 from tests.id_docs.support import first_valid_national_id
 from verifier.id_docs.check import check_id_document
-from verifier.id_docs.holder_match import Employee
-from verifier.id_docs.synthetic import SyntheticDocument, make_td1_card, make_td3_page
+from verifier.id_docs.match.holder import Employee
+from verifier.id_docs.mrz.synthetic import SyntheticDocument, make_td1_card, make_td3_page
 from verifier.verdict import Status
 
 ROOT = Path(__file__).resolve().parents[2]

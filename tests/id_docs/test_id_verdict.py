@@ -9,7 +9,7 @@ import pytest
 
 from tests.id_docs.support import ICAO_MRVA, ICAO_TD3, first_valid_national_id, td1, td3
 from verifier.id_docs.check import check_mrz_lines
-from verifier.id_docs.holder_match import Employee
+from verifier.id_docs.match.holder import Employee
 from verifier.id_docs.verdict import IdVerdict
 from verifier.policy import default_policy
 from verifier.verdict import Status

@@ -1,4 +1,4 @@
-"""The MRZ reader on synthetic documents made by verifier.id_docs.synthetic (rendered in OCR-B):
+"""The MRZ reader on synthetic documents made by verifier.id_docs.mrz.synthetic (rendered in OCR-B):
 upright, rotated by 90/180/270 degrees, skewed, EXIF-oriented JPEGs through the real decoder,
 and images without an MRZ. Also the recogniser model file's sha256 check."""
 
@@ -14,10 +14,10 @@ import pytest
 from PIL import Image
 
 from verifier.decode import decode_image
-from verifier.id_docs.mrz_ocr import MODEL_NAME
-from verifier.id_docs.mrz_reader import read_mrz
-from verifier.id_docs.mrz_structure import failing_groups
-from verifier.id_docs.synthetic import SyntheticDocument, make_td1_card, make_td3_page
+from verifier.id_docs.mrz.correct import failing_groups
+from verifier.id_docs.mrz.ocr import MODEL_NAME
+from verifier.id_docs.mrz.reader import read_mrz
+from verifier.id_docs.mrz.synthetic import SyntheticDocument, make_td1_card, make_td3_page
 from verifier.model_files import KNOWN_MODELS, ModelFileError, model_path, sha256_of
 from verifier.policy import load_policy
 
@@ -57,7 +57,7 @@ def test_generator_makes_valid_mrzs(td1: SyntheticDocument, td3: SyntheticDocume
 
 @pytest.mark.parametrize("degrees", [0, 90, 180, 270])
 def test_reads_td3_page_at_each_rotation(td3: SyntheticDocument, degrees: int) -> None:
-    result = read_mrz(_rotate_clockwise(td3.rgb, degrees), second_opinion=False)
+    result = read_mrz(_rotate_clockwise(td3.rgb, degrees))
     assert result.lines == td3.lines
     assert result.doc_format == "TD3"
     assert result.method == "project"
@@ -68,7 +68,7 @@ def test_reads_td3_page_at_each_rotation(td3: SyntheticDocument, degrees: int) -
 
 @pytest.mark.parametrize("degrees", [0, 90, 180, 270])
 def test_reads_td1_card_at_each_rotation(td1: SyntheticDocument, degrees: int) -> None:
-    result = read_mrz(_rotate_clockwise(td1.rgb, degrees), second_opinion=False)
+    result = read_mrz(_rotate_clockwise(td1.rgb, degrees))
     assert result.lines == td1.lines
     assert result.doc_format == "TD1"
     assert result.rotation_degrees == (360 - degrees) % 360
@@ -79,7 +79,7 @@ def test_reads_skewed_documents_and_reports_the_skew(
     td1: SyntheticDocument, td3: SyntheticDocument, degrees: float
 ) -> None:
     for doc in (td1, td3):
-        result = read_mrz(_skew(doc.rgb, degrees), second_opinion=False)
+        result = read_mrz(_skew(doc.rgb, degrees))
         assert result.lines == doc.lines
         assert result.rotation_degrees == 0
         # Counter-clockwise image rotation tilts the text upwards: negative clockwise angle.
@@ -102,7 +102,7 @@ def test_exif_oriented_jpeg_through_the_decoder(td3: SyntheticDocument, orientat
     image.save(buffer, "JPEG", quality=90, exif=exif)
     decoded = decode_image(buffer.getvalue(), load_policy().decode)
     assert decoded.exif_transposed
-    result = read_mrz(decoded.rgb, second_opinion=False)
+    result = read_mrz(decoded.rgb)
     assert result.lines == td3.lines
     assert result.rotation_degrees == 0
 
@@ -116,14 +116,14 @@ def test_photo_with_quality_loss_is_still_read(td3: SyntheticDocument) -> None:
     assert ok
     decoded = cv2.imdecode(jpeg, cv2.IMREAD_COLOR)
     assert decoded is not None
-    result = read_mrz(np.asarray(decoded), second_opinion=False)
+    result = read_mrz(np.asarray(decoded))
     assert result.lines == td3.lines
 
 
 def test_no_mrz_on_a_portrait() -> None:
     from skimage import data
 
-    result = read_mrz(data.astronaut(), second_opinion=True)
+    result = read_mrz(data.astronaut())
     assert result.lines is None
     assert result.doc_format is None
 
@@ -133,7 +133,7 @@ def test_no_mrz_on_a_scanned_text_page() -> None:
     from skimage import data
 
     page = np.ascontiguousarray(np.stack([data.page()] * 3, axis=-1))
-    assert read_mrz(page, second_opinion=False).lines is None
+    assert read_mrz(page).lines is None
 
 
 def test_no_mrz_on_a_blank_page() -> None:
@@ -144,7 +144,7 @@ def test_no_mrz_on_a_document_whose_mrz_is_covered(td3: SyntheticDocument) -> No
     covered = td3.rgb.copy()
     x0, y0, x1, y1 = td3.mrz_box
     covered[y0 - 10 : y1 + 10, x0 - 10 : x1 + 10] = 235
-    assert read_mrz(covered, second_opinion=False).lines is None
+    assert read_mrz(covered).lines is None
 
 
 def test_model_file_is_verified_by_sha256(tmp_path: Path) -> None:

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from verifier.id_docs.countries import is_known_code
-from verifier.id_docs.mrz_ocr import ALPHABET, read_fixed_length
-from verifier.id_docs.mrz_structure import (
-    ALLOWED,
+from verifier.id_docs.mrz.correct import (
     Alternative,
     correct_country_codes,
     correct_with_alternatives,
     failing_groups,
     prefer_neighbour_kind,
 )
+from verifier.id_docs.mrz.countries import is_known_code
+from verifier.id_docs.mrz.layout import layout_for
+from verifier.id_docs.mrz.ocr import ALPHABET, read_fixed_length
 
 TD3 = [
     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
@@ -41,7 +41,7 @@ def frames_for(text: str, confusions: dict[int, dict[str, float]] | None = None)
 
 
 def test_clean_frames_read_exactly() -> None:
-    reading = read_fixed_length(frames_for(TD3[1]), ALLOWED["TD3"][1])
+    reading = read_fixed_length(frames_for(TD3[1]), layout_for("TD3").allowed[1])
     assert reading.text == TD3[1]
     assert reading.free_text == TD3[1]
     assert min(reading.confidences) > 0.9
@@ -50,7 +50,7 @@ def test_clean_frames_read_exactly() -> None:
 def test_digit_field_takes_the_digit_even_when_a_letter_looks_likelier() -> None:
     # Birth date position 14 ('4'): the model prefers 'A'; only digits (or '<') may stand there.
     probs = frames_for(TD3[1], {14: {"A": 0.97, "4": 0.5}})
-    reading = read_fixed_length(probs, ALLOWED["TD3"][1])
+    reading = read_fixed_length(probs, layout_for("TD3").allowed[1])
     assert reading.free_text[14] == "A"
     assert reading.text == TD3[1]
 
@@ -59,7 +59,7 @@ def test_name_field_takes_the_letter_where_the_model_sees_a_zero() -> None:
     line = TD3[0]
     o_index = line.index("O")  # the O of "UTO"
     probs = frames_for(line, {o_index: {"0": 0.97, "O": 0.6}})
-    assert read_fixed_length(probs, ALLOWED["TD3"][0]).text == line
+    assert read_fixed_length(probs, layout_for("TD3").allowed[0]).text == line
 
 
 def test_forced_length_drops_a_spurious_character() -> None:
@@ -67,7 +67,7 @@ def test_forced_length_drops_a_spurious_character() -> None:
     noisy = TD3[0][:30] + "1" + TD3[0][30:]
     probs = frames_for(noisy, {30: {"1": 0.4}})
     probs[30 * 3 : 30 * 3 + 2, ALPHABET.index("1") + 1] = 0.35
-    reading = read_fixed_length(probs, ALLOWED["TD3"][0])
+    reading = read_fixed_length(probs, layout_for("TD3").allowed[0])
     assert len(reading.free_text) == 45
     assert reading.text == TD3[0]
 
@@ -80,7 +80,7 @@ def test_forced_length_recovers_a_merged_filler_run() -> None:
     blank_frame = 30 * 3 + 2
     probs[blank_frame, 0] = 0.35
     probs[blank_frame, ALPHABET.index("<") + 1] = 0.6
-    reading = read_fixed_length(probs, ALLOWED["TD3"][0])
+    reading = read_fixed_length(probs, layout_for("TD3").allowed[0])
     assert len(reading.free_text) == 43
     assert reading.text == line
 

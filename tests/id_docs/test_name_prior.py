@@ -5,9 +5,14 @@ from __future__ import annotations
 
 import json
 
-from verifier.id_docs.mrz_structure import Alternative
-from verifier.id_docs.name_prior import NameBigrams, name_bigrams, name_field, prefer_likely_names
-from verifier.id_docs.training.name_bigrams import bigram_counts
+from verifier.id_docs.mrz.correct import Alternative
+from verifier.id_docs.mrz.name_prior import (
+    NameBigrams,
+    name_bigrams,
+    name_fields,
+    prefer_likely_names,
+)
+from verifier.id_docs.mrz.training.name_bigrams import bigram_counts
 from verifier.model_files import model_path
 
 LINE2 = "1071828900GBR8501178F1601312<<<<<<<<<<<<<<06"
@@ -37,11 +42,11 @@ def test_only_the_name_field_is_touched() -> None:
 
 
 def test_name_fields_of_every_layout() -> None:
-    assert name_field("TD1") == (2, 0, 30)
-    assert name_field("TD2") == (0, 5, 36)
-    assert name_field("MRVB") == (0, 5, 36)
-    assert name_field("TD3") == (0, 5, 44)
-    assert name_field("MRVA") == (0, 5, 44)
+    assert name_fields("TD1") == [(2, 0, 30)]
+    assert name_fields("TD2") == [(0, 5, 36)]
+    assert name_fields("MRVB") == [(0, 5, 36)]
+    assert name_fields("TD3") == [(0, 5, 44)]
+    assert name_fields("MRVA") == [(0, 5, 44)]
 
 
 def test_committed_counts_load_verified_and_describe_names() -> None:

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from tests.id_docs.support import first_valid_national_id, td1, td3
-from verifier.id_docs.holder_match import Employee, holder_checks
-from verifier.id_docs.mrz_parse import MrzData, parse_mrz
-from verifier.id_docs.names import NameMatch, compare_names, spellings, transliterate
+from verifier.id_docs.match.holder import Employee, holder_checks
+from verifier.id_docs.match.names import NameMatch, compare_names, spellings, transliterate
+from verifier.id_docs.mrz.parse import MrzData, parse_mrz
 from verifier.verdict import Status
 
 TODAY = date(2026, 6, 1)

@@ -12,7 +12,7 @@ from tests.id_docs.support import (
     make_org_number,
     with_control_digits,
 )
-from verifier.id_docs.national_id import (
+from verifier.norway.national_id import (
     NationalIdError,
     NationalIdErrorCode,
     NationalIdKind,
@@ -21,7 +21,7 @@ from verifier.id_docs.national_id import (
     is_valid_norwegian_id,
     parse_norwegian_id,
 )
-from verifier.id_docs.org_number import (
+from verifier.norway.org_number import (
     OrgNumberError,
     OrgNumberErrorCode,
     is_valid_org_number,

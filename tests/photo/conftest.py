@@ -6,5 +6,5 @@ from tests.photo.support import image_bytes
 
 
 @pytest.fixture
-def good_bytes() -> bytes:
-    return image_bytes("good_portrait.jpg")
+def cap_and_glasses_bytes() -> bytes:
+    return image_bytes("cap_and_glasses_portrait.jpg")

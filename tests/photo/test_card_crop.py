@@ -31,7 +31,7 @@ def test_crop_is_7_to_9_and_at_print_size_when_the_photo_allows() -> None:
     from verifier.photo.check import check_photo
 
     # A phone-sized photo of the same portrait: 3 x the pixels, decoded reduced for analysis.
-    base = Image.open(io.BytesIO(image_bytes("good_portrait.jpg")))
+    base = Image.open(io.BytesIO(image_bytes("cap_and_glasses_portrait.jpg")))
     big = encode(base.resize((base.width * 3, base.height * 3), Image.Resampling.LANCZOS), "JPEG")
     crop = check_photo(big).card_crop
     assert crop is not None
@@ -61,7 +61,7 @@ def test_small_photo_is_not_upscaled() -> None:
 
 
 def test_crop_jpeg_encodes() -> None:
-    data = checked("good_portrait.jpg").verdict.card_crop_jpeg()
+    data = checked("cap_and_glasses_portrait.jpg").verdict.card_crop_jpeg()
     assert data is not None and data[:3] == b"\xff\xd8\xff"
 
 
@@ -77,7 +77,7 @@ def test_the_print_pixels_come_from_a_reduced_decode_not_the_whole_original(
 
     # A 12 MP-like frame with the portrait small in it: the working copy has too few pixels for
     # the print, the original more than twice what it needs.
-    base = Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))).convert("RGB")
+    base = Image.open(io.BytesIO(image_bytes("cap_and_glasses_portrait.jpg"))).convert("RGB")
     frame = Image.new("RGB", (4000, 3000), (214, 216, 218))
     frame.paste(
         base.resize((base.width * 3, base.height * 3), Image.Resampling.LANCZOS), (1300, 500)

@@ -61,7 +61,7 @@ def test_image_formats_we_do_not_accept_say_so() -> None:
 
 
 def test_truncated_jpeg_is_refused() -> None:
-    data = image_bytes("good_portrait.jpg")
+    data = image_bytes("cap_and_glasses_portrait.jpg")
     assert refused(data[: len(data) // 2]).code is DecodeErrorCode.TRUNCATED
 
 
@@ -90,7 +90,7 @@ def test_over_twice_the_pixel_limit_is_a_bomb_below_pillows_own_guard() -> None:
 def test_decoding_leaves_pillows_global_pixel_limit_alone() -> None:
     before = Image.MAX_IMAGE_PIXELS
     refused(png_header_only(7000, 6000))
-    decode_image(image_bytes("good_portrait.jpg"), default_policy().decode)
+    decode_image(image_bytes("cap_and_glasses_portrait.jpg"), default_policy().decode)
     assert before == Image.MAX_IMAGE_PIXELS
 
 
@@ -134,7 +134,7 @@ def test_transparent_pixels_become_white() -> None:
 def test_heic_from_a_phone_decodes() -> None:
     import pillow_heif
 
-    base = Image.open(io.BytesIO(image_bytes("good_portrait.jpg")))
+    base = Image.open(io.BytesIO(image_bytes("cap_and_glasses_portrait.jpg")))
     heif = pillow_heif.from_pillow(base)
     buffer = io.BytesIO()
     heif.save(buffer, quality=85)
@@ -152,7 +152,7 @@ def test_exif_orientation_is_applied() -> None:
 
 
 def test_big_jpeg_decodes_reduced_and_full_resolution_on_demand() -> None:
-    big = np.asarray(Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))))
+    big = np.asarray(Image.open(io.BytesIO(image_bytes("cap_and_glasses_portrait.jpg"))))
     big = np.asarray(Image.fromarray(big).resize((big.shape[1] * 5, big.shape[0] * 5)))
     data = encode(Image.fromarray(big), "JPEG", quality=90)
     image = decode_image(data, LIMITS)
@@ -163,7 +163,7 @@ def test_big_jpeg_decodes_reduced_and_full_resolution_on_demand() -> None:
 
 
 def test_the_same_upload_at_a_finer_scale_keeps_what_it_knows() -> None:
-    big = np.asarray(Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))))
+    big = np.asarray(Image.open(io.BytesIO(image_bytes("cap_and_glasses_portrait.jpg"))))
     big = np.asarray(Image.fromarray(big).resize((big.shape[1] * 5, big.shape[0] * 5)))
     image = decode_image(encode(Image.fromarray(big), "JPEG", quality=90), LIMITS)
     finer = image.at_scale(0.5)
@@ -181,7 +181,7 @@ def test_the_same_upload_at_a_finer_scale_keeps_what_it_knows() -> None:
 def _stored_turned(orientation: int) -> tuple[bytes, np.ndarray]:
     """A colour JPEG stored as a camera would for EXIF orientation 1-8, and the upright pixels
     Pillow's own decoder and `exif_transpose` give for it."""
-    upright = Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))).convert("RGB")
+    upright = Image.open(io.BytesIO(image_bytes("cap_and_glasses_portrait.jpg"))).convert("RGB")
     # The inverse of what the orientation asks: stored so that applying it gives `upright`.
     undo = {
         2: [Image.Transpose.FLIP_LEFT_RIGHT],
@@ -214,7 +214,7 @@ def test_every_exif_orientation_decodes_upright_as_pillow_turns_it(orientation: 
 
 
 def test_reduced_jpeg_decoding_gives_pillows_draft_size_and_picture() -> None:
-    big = np.asarray(Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))))
+    big = np.asarray(Image.open(io.BytesIO(image_bytes("cap_and_glasses_portrait.jpg"))))
     big = np.asarray(Image.fromarray(big).resize((big.shape[1] * 5 + 3, big.shape[0] * 5 + 1)))
     data = encode(Image.fromarray(big), "JPEG", quality=90)
     image = decode_image(data, LIMITS)
@@ -227,7 +227,7 @@ def test_reduced_jpeg_decoding_gives_pillows_draft_size_and_picture() -> None:
 
 
 def test_a_jpeg_damaged_midway_still_decodes_or_is_refused_with_a_reason() -> None:
-    data = bytearray(image_bytes("good_portrait.jpg"))
+    data = bytearray(image_bytes("cap_and_glasses_portrait.jpg"))
     middle = len(data) // 2
     data[middle : middle + 300] = b"\x13" * 300
     try:
@@ -247,7 +247,7 @@ def test_a_grey_picture_in_a_colour_jpeg_is_recognised() -> None:
 
 
 def test_at_least_a_scale_is_the_nearest_reduced_decode_above_it_unresampled() -> None:
-    big = np.asarray(Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))))
+    big = np.asarray(Image.open(io.BytesIO(image_bytes("cap_and_glasses_portrait.jpg"))))
     big = np.asarray(Image.fromarray(big).resize((big.shape[1] * 5, big.shape[0] * 5)))
     image = decode_image(encode(Image.fromarray(big), "JPEG", quality=90), LIMITS)
     for asked, reduction in ((0.3, 2), (0.2, 4), (0.1, 8), (0.6, 1)):
@@ -261,7 +261,9 @@ def test_at_least_a_scale_is_the_nearest_reduced_decode_above_it_unresampled() -
 def test_shrinking_matches_a_box_average_and_keeps_the_asked_size() -> None:
     from verifier.decode import resize_to_long_side
 
-    photo = np.asarray(Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))).convert("RGB"))
+    photo = np.asarray(
+        Image.open(io.BytesIO(image_bytes("cap_and_glasses_portrait.jpg"))).convert("RGB")
+    )
     big = cv2.resize(photo, (photo.shape[1] * 4, photo.shape[0] * 4), interpolation=cv2.INTER_CUBIC)
     for long_side in (max(photo.shape[:2]), 700, 333):
         small = resize_to_long_side(big, long_side)
@@ -278,7 +280,7 @@ def test_shrinking_matches_a_box_average_and_keeps_the_asked_size() -> None:
 
 def test_a_jpeg_with_more_pictures_after_it_is_its_first_picture() -> None:
     # MPO: cameras store a large preview, phones a depth map or second lens, after the photo.
-    photo = Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))).convert("RGB")
+    photo = Image.open(io.BytesIO(image_bytes("cap_and_glasses_portrait.jpg"))).convert("RGB")
     preview = Image.new("RGB", (160, 120), (0, 200, 0))
     data = encode(photo, "MPO", save_all=True, append_images=[preview], quality=95)
     assert Image.open(io.BytesIO(data)).format == "MPO"
@@ -290,7 +292,7 @@ def test_a_jpeg_with_more_pictures_after_it_is_its_first_picture() -> None:
 
 
 def test_avif_in_the_heif_container_decodes() -> None:
-    photo = Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))).convert("RGB")
+    photo = Image.open(io.BytesIO(image_bytes("cap_and_glasses_portrait.jpg"))).convert("RGB")
     data = encode(photo, "AVIF", quality=90)
     image = decode_image(data, LIMITS)
     assert image.source_format == "heif" and image.source_size == photo.size
@@ -300,7 +302,7 @@ def test_avif_in_the_heif_container_decodes() -> None:
 
 @pytest.mark.parametrize("value", [9, 0, 65535])
 def test_a_damaged_orientation_tag_leaves_the_pixels_as_stored(value: int) -> None:
-    photo = Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))).convert("RGB")
+    photo = Image.open(io.BytesIO(image_bytes("cap_and_glasses_portrait.jpg"))).convert("RGB")
     exif = Image.Exif()
     exif[0x0112] = value
     image = decode_image(encode(photo, "JPEG", quality=95, exif=exif), LIMITS)
@@ -313,7 +315,7 @@ def test_a_damaged_orientation_tag_leaves_the_pixels_as_stored(value: int) -> No
 def test_damaged_uploads_decode_or_are_refused_never_crash(fmt: str) -> None:
     """Bytes flipped, zeroed, cut or repeated anywhere in a real photo: the decoder either
     gives 8-bit RGB or refuses with a code, whichever of its two decoders reads the file."""
-    photo = Image.open(io.BytesIO(image_bytes("good_portrait.jpg"))).convert("RGB")
+    photo = Image.open(io.BytesIO(image_bytes("cap_and_glasses_portrait.jpg"))).convert("RGB")
     photo = photo.resize((photo.width // 2, photo.height // 2))
     options: dict[str, object] = (
         {"save_all": True, "append_images": [photo]} if fmt == "MPO" else {}

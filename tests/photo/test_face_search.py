@@ -23,7 +23,7 @@ ORIGIN = (500, 150)  # x, y of the pasted portrait in the frame
 
 
 def _portrait(scale: float) -> np.ndarray:
-    src = np.asarray(Image.open(IMAGES / "good_portrait.jpg").convert("RGB"))
+    src = np.asarray(Image.open(IMAGES / "cap_and_glasses_portrait.jpg").convert("RGB"))
     return cv2.resize(src, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
 
 
@@ -44,7 +44,7 @@ def _search(rgb: np.ndarray) -> list:
 
 def test_the_whole_frame_misses_the_small_face_and_the_tiles_find_it() -> None:
     frame = _distant_photo()
-    assert detect_faces(frame) == []  # what this second look is for
+    assert detect_faces(frame, FACES.max_faces) == []  # what this second look is for
     faces = _search(frame)
     assert len(faces) == 1
 
@@ -57,7 +57,7 @@ def test_tile_landmarks_are_mapped_back_to_the_frame() -> None:
     pad = 40
     alone_frame = np.full((small.shape[0] + 2 * pad, small.shape[1] + 2 * pad, 3), 200, np.uint8)
     alone_frame[pad:-pad, pad:-pad] = small
-    alone = detect_faces(alone_frame)
+    alone = detect_faces(alone_frame, FACES.max_faces)
     assert len(alone) == 1
     h, w = frame.shape[:2]
     expected = alone[0].landmarks[:, :2] * (alone_frame.shape[1], alone_frame.shape[0])
@@ -98,9 +98,9 @@ def test_known_face_positions_replace_the_grid(monkeypatch: pytest.MonkeyPatch) 
     calls = []
     real = face_search_module.detect_faces
 
-    def counting(rgb: np.ndarray) -> list[RawFace]:
+    def counting(rgb: np.ndarray, max_faces: int) -> list[RawFace]:
         calls.append(rgb.shape)
-        return real(rgb)
+        return real(rgb, max_faces)
 
     monkeypatch.setattr(face_search_module, "detect_faces", counting)
     faces = find_faces(

@@ -21,6 +21,7 @@ from verifier.policy import Policy, default_policy
 from verifier.verdict import RuleResult, Status
 
 POLICY = default_policy()
+MAX_FACES = POLICY.faces.max_faces
 
 
 def _rgb(name: str) -> np.ndarray:
@@ -28,15 +29,15 @@ def _rgb(name: str) -> np.ndarray:
 
 
 def test_the_mirror_reading_names_each_score_for_the_side_of_the_photo_it_was_asked_about() -> None:
-    rgb = _rgb("good_portrait.jpg")
-    original = detect_faces(rgb)[0]
+    rgb = _rgb("cap_and_glasses_portrait.jpg")
+    original = detect_faces(rgb, MAX_FACES)[0]
     flipped = np.ascontiguousarray(rgb[:, ::-1])
     # The face as seen in the flipped photo, located there:
-    in_flipped = detect_faces(flipped)[0]
+    in_flipped = detect_faces(flipped, MAX_FACES)[0]
     h, w = flipped.shape[:2]
     centre = in_flipped.landmarks[:, :2].mean(axis=0) * (w, h)
     width = float(np.ptp(in_flipped.landmarks[:, 0]) * w)
-    again = mirrored_blendshapes(flipped, centre, width)
+    again = mirrored_blendshapes(flipped, centre, width, MAX_FACES)
     assert again is not None
 
     # The mirror of the flipped photo is the original photo, read by the same deterministic
@@ -54,8 +55,8 @@ def test_the_mirror_reading_names_each_score_for_the_side_of_the_photo_it_was_as
 
 
 def test_no_face_at_that_place_in_the_mirror_gives_nothing() -> None:
-    rgb = _rgb("good_portrait.jpg")
-    assert mirrored_blendshapes(rgb, np.array([5.0, 5.0]), 40.0) is None
+    rgb = _rgb("cap_and_glasses_portrait.jpg")
+    assert mirrored_blendshapes(rgb, np.array([5.0, 5.0]), 40.0, MAX_FACES) is None
 
 
 def test_mean_keeps_every_first_score() -> None:
@@ -98,7 +99,7 @@ def _checked_counting_mirror_reads(
 
     calls: list[int] = []
 
-    def no_faces(rgb: np.ndarray) -> list[RawFace]:
+    def no_faces(rgb: np.ndarray, max_faces: int) -> list[RawFace]:
         calls.append(1)
         return []
 
@@ -116,7 +117,7 @@ def test_a_smile_the_mouth_shape_alone_fails_is_read_once(monkeypatch: pytest.Mo
 
 
 def test_a_clear_pass_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    result, calls = _checked_counting_mirror_reads(monkeypatch, "good_portrait.jpg")
+    result, calls = _checked_counting_mirror_reads(monkeypatch, "cap_and_glasses_portrait.jpg")
     assert result.status is Status.PASS
     assert result.details["mirror_mean"] == 0.0 and calls == []
 

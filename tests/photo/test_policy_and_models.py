@@ -59,3 +59,52 @@ def test_warm_up_runs_every_rule_on_a_real_face() -> None:
     assert seconds > 0
     assert {r.rule for r in verdict.results} == {r.name for r in ALL_RULES}
     assert verdict.source_size == (4032, 3024)  # the 12 MP pass ran last
+
+
+def _attribute_names(root: Path) -> set[str]:
+    """Every attribute read (`x.name`) in the package's code, policy.py itself left out."""
+    import ast
+
+    names: set[str] = set()
+    for path in root.rglob("*.py"):
+        if path.name == "policy.py" and path.parent == root:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute):
+                names.add(node.attr)
+    return names
+
+
+def test_every_policy_field_is_read_by_the_code() -> None:
+    import dataclasses
+
+    from verifier.policy import Policy
+
+    package = Path(__file__).resolve().parents[2] / "verifier"
+    read = _attribute_names(package) | _attribute_names(package.parent / "portal")
+    policy = load_policy()
+    unread = []
+    for section in dataclasses.fields(Policy):
+        if section.name == "version":
+            continue
+        if section.name not in read:
+            unread.append(f"[{section.name}]")
+        for f in dataclasses.fields(getattr(policy, section.name)):
+            if f.name not in read:
+                unread.append(f"[{section.name}] {f.name}")
+    assert unread == [], f"policy fields no code reads: {unread}"
+
+
+def test_policy_comments_name_only_things_that_exist() -> None:
+    import dataclasses
+
+    from verifier.policy import Policy
+
+    policy = load_policy()
+    known = {"version"}
+    for section in dataclasses.fields(Policy):
+        known.add(section.name)
+        if section.name != "version":
+            known |= {f.name for f in dataclasses.fields(getattr(policy, section.name))}
+    named = set(re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", DEFAULT_POLICY_PATH.read_text()))
+    assert named - known == set()

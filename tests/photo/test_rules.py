@@ -1,4 +1,6 @@
-"""Each part-1 rule fails on the edit made to break it and passes on the good portrait.
+"""Each face and image rule (face found and single, size, pose, eyes, gaze, expression,
+sharpness, exposure, colour) fails on the edit made to break it and passes on Grace Hopper's
+portrait (tests/images/cap_and_glasses_portrait.jpg, which fails only the appearance rules).
 
 The images are real photographs (tests/images, made by scripts/make_test_images.py) decoded and
 analysed by the real code.
@@ -15,7 +17,7 @@ from verifier.photo.face_landmarker import RawFace
 from verifier.policy import default_policy
 from verifier.verdict import Status
 
-PART1_RULES = (
+FACE_AND_IMAGE_RULES = (
     "face_present",
     "single_face",
     "face_size",
@@ -36,9 +38,9 @@ def status_of(image: str, rule: str) -> Status:
     return result.status
 
 
-@pytest.mark.parametrize("rule", PART1_RULES)
-def test_good_portrait_passes_every_part1_rule(rule: str) -> None:
-    result = checked("good_portrait.jpg").verdict.result(rule)
+@pytest.mark.parametrize("rule", FACE_AND_IMAGE_RULES)
+def test_cap_and_glasses_portrait_passes_every_face_and_image_rule(rule: str) -> None:
+    result = checked("cap_and_glasses_portrait.jpg").verdict.result(rule)
     assert result is not None
     assert result.status is Status.PASS, result
     assert result.message_nb and result.message_en and result.threshold
@@ -49,7 +51,7 @@ def test_compliant_portrait_passes_every_rule() -> None:
     assert verdict.status is Status.PASS, [
         r for r in verdict.results if r.status is not Status.PASS
     ]
-    assert {r.rule for r in verdict.results} >= set(PART1_RULES)
+    assert {r.rule for r in verdict.results} >= set(FACE_AND_IMAGE_RULES)
 
 
 def test_borderline_face_size_is_review_not_fail() -> None:
@@ -94,7 +96,7 @@ def test_messages_say_what_to_fix() -> None:
 
 def test_measured_values_are_reported_with_their_threshold() -> None:
     small = checked("small_face.jpg").verdict.result("face_size")
-    good = checked("good_portrait.jpg").verdict.result("face_size")
+    good = checked("cap_and_glasses_portrait.jpg").verdict.result("face_size")
     assert small is not None and good is not None
     assert isinstance(small.value, float) and isinstance(good.value, float)
     assert 35 < small.value < 60 < 90 < good.value  # inter-eye distance in source pixels
@@ -132,13 +134,13 @@ def test_rules_share_one_analysis(monkeypatch: pytest.MonkeyPatch) -> None:
     calls: list[int] = []
     real = face_search_module.detect_faces
 
-    def counting(rgb: np.ndarray) -> list[RawFace]:
+    def counting(rgb: np.ndarray, max_faces: int) -> list[RawFace]:
         calls.append(1)
-        return real(rgb)
+        return real(rgb, max_faces)
 
     # The landmarker runs once on a portrait: the tiles are only for frames without a face.
     monkeypatch.setattr(face_search_module, "detect_faces", counting)
     check_photo_detailed(
-        (checked.__wrapped__.__globals__["IMAGES"] / "good_portrait.jpg").read_bytes()
+        (checked.__wrapped__.__globals__["IMAGES"] / "cap_and_glasses_portrait.jpg").read_bytes()
     )
     assert len(calls) == 1

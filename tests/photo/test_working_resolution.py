@@ -24,7 +24,7 @@ def _half_body_photo(*, sideways: bool = False) -> bytes:
     """The test portrait at twice its size, placed in a 12 MP frame: a photo from a couple of
     metres, whose face the 1000 px working copy shows with under 64 px between the eyes.
     `sideways`: stored turned, with the EXIF orientation (6) that turns it back, as phones do."""
-    portrait = Image.open(IMAGES / "good_portrait.jpg").convert("RGB")
+    portrait = Image.open(IMAGES / "cap_and_glasses_portrait.jpg").convert("RGB")
     portrait = portrait.resize((portrait.width * 2, portrait.height * 2), Image.Resampling.LANCZOS)
     frame = Image.new("RGB", (3000, 4000), (214, 216, 218))
     frame.paste(portrait, (800, 600))
@@ -65,10 +65,10 @@ def test_a_small_face_in_the_working_image_is_analysed_on_finer_pixels(half_body
 
 
 def test_a_big_enough_face_is_analysed_once() -> None:
-    image = decode_image((IMAGES / "good_portrait.jpg").read_bytes(), POLICY.decode)
+    image = decode_image((IMAGES / "cap_and_glasses_portrait.jpg").read_bytes(), POLICY.decode)
     analysis = analyse(image, POLICY.faces)
     assert finer_scale(image, analysis, POLICY.faces) is None
-    assert checked("good_portrait.jpg").analysis.image.scale == image.scale  # type: ignore[union-attr]
+    assert checked("cap_and_glasses_portrait.jpg").analysis.image.scale == image.scale  # type: ignore[union-attr]
 
 
 def test_a_face_the_original_has_no_more_pixels_for_stays_as_it_is() -> None:

@@ -176,7 +176,7 @@ def test_order_upload_review_approve_and_status_lookup(server, browser, tmp_path
     employee.set_input_files("input[name=photo]", str(good))
     employee.click("text=Last opp portrett")
     result = wait_verdict(employee, "#photo-result")
-    shot(employee, "08_good_portrait_accepted")
+    shot(employee, "08_compliant_portrait_accepted")
     assert result.get_attribute("data-state") == "pass", employee.locator(
         "#photo-result"
     ).inner_text()

@@ -9,10 +9,9 @@ import datetime as dt
 from portal.demo import make_national_id
 from portal.feedback import NEXT_STEP_DOCUMENT, NEXT_STEP_SOMEONE_ELSE, WAIT, feedback_for
 from portal.models import Upload, UploadState
-from verifier import UploadKind
+from verifier import Employee, UploadKind
 from verifier.id_docs.check import check_mrz_lines
-from verifier.id_docs.holder_match import Employee
-from verifier.id_docs.synthetic import Identity, td3_lines
+from verifier.id_docs.mrz.synthetic import Identity, td3_lines
 
 TODAY = dt.date(2026, 6, 1)
 BIRTH = dt.date(1985, 5, 17)

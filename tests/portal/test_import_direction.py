@@ -148,9 +148,9 @@ def test_the_verifier_never_imports_the_portal() -> None:
 
 
 # The verifier modules the portal may import besides the public API (`verifier`,
-# `verifier.queue`): the Norwegian identity and organisation numbers, which the portal validates
-# on its own forms.
-_VERIFIER_NUMBER_MODULES = ("verifier.id_docs.national_id", "verifier.id_docs.org_number")
+# `verifier.queue`): the Norwegian identity and organisation numbers (`verifier.norway`), which
+# the portal validates on its own forms.
+_VERIFIER_NUMBER_MODULES = ("verifier.norway.national_id", "verifier.norway.org_number")
 
 
 def test_the_portal_imports_the_verifier_through_its_public_api() -> None:

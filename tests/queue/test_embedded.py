@@ -149,7 +149,7 @@ def test_recheck_requeues_uploads_decided_under_an_older_policy(
 def test_identity_document_is_checked_with_employee_and_portrait(
     store: SqliteUploadStore, portrait_jpeg: bytes, corrupt_jpeg: bytes
 ) -> None:
-    from verifier.id_docs.synthetic import make_td3_page
+    from verifier.id_docs.mrz.synthetic import make_td3_page
 
     document = make_td3_page(seed=11)
     ok, encoded = cv2.imencode(".jpg", cv2.cvtColor(document.rgb, cv2.COLOR_RGB2BGR))

@@ -18,16 +18,17 @@ import numpy as np
 
 from verifier.decode import DecodedImage, DecodeError, decode_image
 from verifier.id_docs.document_rules import document_checks, no_mrz_rule
-from verifier.id_docs.face_match import face_match_rule
-from verifier.id_docs.holder_match import Employee, holder_checks
-from verifier.id_docs.mrz_parse import MrzParse, parse_mrz
+from verifier.id_docs.match.face import face_match_rule
+from verifier.id_docs.match.holder import Employee, holder_checks
+from verifier.id_docs.mrz.correct import Correction
+from verifier.id_docs.mrz.parse import MrzParse, parse_mrz
 from verifier.id_docs.verdict import IdVerdict
 from verifier.policy import Policy, default_policy
 from verifier.verdict import RuleResult, Status
 
 
 class MrzReadResult(Protocol):
-    """What the MRZ reader returns (verifier.id_docs.mrz_reader.MrzRead, a frozen dataclass)."""
+    """What the MRZ reader returns (verifier.id_docs.mrz.reader.MrzRead, a frozen dataclass)."""
 
     @property
     def lines(self) -> list[str] | None: ...
@@ -39,6 +40,8 @@ class MrzReadResult(Protocol):
     def method(self) -> str: ...
     @property
     def elapsed_ms(self) -> float: ...
+    @property
+    def corrections(self) -> tuple[Correction, ...]: ...
 
 
 MrzReader = Callable[[np.ndarray], MrzReadResult]
@@ -47,7 +50,7 @@ MrzReader = Callable[[np.ndarray], MrzReadResult]
 def _default_reader() -> MrzReader:
     # Imported on first use: the reader loads its models lazily and the rest of this module
     # (parsing, holder match) must not depend on it.
-    from verifier.id_docs.mrz_reader import read_mrz
+    from verifier.id_docs.mrz.reader import read_mrz
 
     return read_mrz
 
@@ -167,6 +170,7 @@ def check_id_document(
         policy.version,
         fields=fields,
         mrz_lines=list(read.lines) if read.lines else None,
+        mrz_corrections=list(read.corrections) if read.lines else [],
         doc_format=doc_format,
         read_method=read.method,
         rotation_degrees=read.rotation_degrees,

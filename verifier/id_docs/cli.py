@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from verifier.id_docs.holder_match import Employee
+from verifier.id_docs.match.holder import Employee
 from verifier.id_docs.verdict import IdVerdict
 from verifier.verdict import Status
 
@@ -83,6 +83,13 @@ def format_verdict(verdict: IdVerdict, lang: str) -> str:
     if verdict.mrz_lines:
         out.append("MRZ:")
         out.extend(f"  {line}" for line in verdict.mrz_lines)
+    if verdict.mrz_corrections:
+        changes = ", ".join(
+            f"{c.read}→{c.corrected} (" + ("linje" if nb else "line") + f" {c.line + 1}, "
+            f"{'posisjon' if nb else 'position'} {c.index + 1})"
+            for c in verdict.mrz_corrections
+        )
+        out.append(("Rettet ved lesing: " if nb else "Corrected while reading: ") + changes)
     if verdict.rotation_degrees:
         out.append(("Rotert" if nb else "Rotated") + f" {verdict.rotation_degrees}°")
     out.append("")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from verifier.id_docs.mrz_parse import MrzData, MrzParse
+from verifier.id_docs.mrz.parse import MrzData, MrzParse, ProblemKind, check_name
 from verifier.policy import IdDocumentsPolicy
 from verifier.verdict import RuleResult, Status
 
@@ -41,19 +41,39 @@ def mrz_valid_rule(parse: MrzParse) -> RuleResult:
     details: dict[str, float | str] = {
         f"problem_{i + 1}": f"{p.kind}:{p.field}" for i, p in enumerate(parse.problems)
     }
-    # The reader has already tried its alternatives; what is left may be a bad photo or an
-    # altered document, which is a person's call, not an automatic rejection.
+    others = [p for p in parse.problems if p.kind is not ProblemKind.CHECK_DIGIT]
+    if failed:
+        # The reader has already tried its alternatives: what is left is a damaged or
+        # badly photographed document, a misprint, or an alteration. A person's call.
+        details["reason"] = "check digits do not match"
+        names_en = ", ".join(check_name(name)[0] for name in failed)
+        names_nb = ", ".join(check_name(name)[1] for name in failed)
+        message_nb = (
+            f"Kontrollsifrene i MRZ stemmer ikke ({names_nb}): skadet, feillest eller endret "
+            "dokument."
+        )
+        message_en = (
+            f"The MRZ check digits do not match ({names_en}): damaged, misread or altered document."
+        )
+        if others:
+            message_nb += " Dessuten: " + "; ".join(p.message_nb for p in others) + "."
+            message_en += " Also: " + "; ".join(p.message_en for p in others) + "."
+    else:
+        message_nb = (
+            "Den maskinlesbare sonen stemmer ikke: " + "; ".join(p.message_nb for p in others) + "."
+        )
+        message_en = (
+            "The machine readable zone does not validate: "
+            + "; ".join(p.message_en for p in others)
+            + "."
+        )
     return RuleResult(
         "mrz_valid",
         Status.REVIEW,
         value,
         threshold,
-        "Den maskinlesbare sonen stemmer ikke: "
-        + "; ".join(p.message_nb for p in parse.problems)
-        + ". En saksbehandler kontrollerer dokumentet.",
-        "The machine readable zone does not validate: "
-        + "; ".join(p.message_en for p in parse.problems)
-        + ". A reviewer checks the document.",
+        message_nb + " En saksbehandler kontrollerer dokumentet.",
+        message_en + " A reviewer checks the document.",
         details=details,
     )
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from verifier.id_docs.mrz_parse import MrzData
+from verifier.id_docs.mrz.correct import Correction
+from verifier.id_docs.mrz.parse import MrzData
 from verifier.verdict import RuleResult, Status, combine, stored_results
 
 
@@ -16,6 +17,9 @@ class IdVerdict:
     policy_version: str
     fields: MrzData | None = None  # the parsed MRZ (None when no MRZ was found or readable)
     mrz_lines: list[str] | None = None
+    # Characters the reader changed from the recogniser's first choice (check digits, country
+    # codes, letter/digit by field type): what a reviewer should look at on the image.
+    mrz_corrections: list[Correction] = field(default_factory=list)
     doc_format: str | None = None
     read_method: str | None = None  # which reader produced the lines
     rotation_degrees: int | None = None
@@ -46,6 +50,7 @@ class IdVerdict:
             "policy_version": self.policy_version,
             "fields": self.fields.to_dict() if self.fields else None,
             "mrz_lines": list(self.mrz_lines) if self.mrz_lines is not None else None,
+            "mrz_corrections": [c.to_dict() for c in self.mrz_corrections],
             "doc_format": self.doc_format,
             "read_method": self.read_method,
             "rotation_degrees": self.rotation_degrees,
@@ -67,6 +72,7 @@ class IdVerdict:
             policy_version=data["policy_version"],
             fields=MrzData.from_dict(data["fields"]) if data.get("fields") else None,
             mrz_lines=[str(line) for line in lines] if lines is not None else None,
+            mrz_corrections=[Correction.from_dict(c) for c in data.get("mrz_corrections", [])],
             doc_format=data.get("doc_format"),
             read_method=data.get("read_method"),
             rotation_degrees=int(rotation) if rotation is not None else None,

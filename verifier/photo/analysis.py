@@ -12,18 +12,24 @@ import numpy as np
 from verifier.decode import DecodedImage
 from verifier.photo import landmarks as lm
 from verifier.photo.aligned import AlignedFace, align_face
-from verifier.photo.background import BackgroundSample, sample_background
+from verifier.photo.background_sample import (
+    BackgroundSample,
+    PersonGeometry,
+    reduce_for_background,
+    sample_background,
+)
 from verifier.photo.face_landmarker import RawFace
 from verifier.photo.face_search import find_faces
 from verifier.photo.mirror import mirrored_blendshapes
-from verifier.policy import FacesPolicy, default_policy
+from verifier.photo.segmentation import person_confidence
+from verifier.policy import FacesPolicy, SegmentationPolicy, default_policy
 from verifier.verdict import Region
 
 Point = tuple[float, float]
 
 
 @dataclass(frozen=True)
-class Pose:
+class HeadPose:
     """Head rotation in degrees: yaw (turn sideways), pitch (+ chin down), roll (eye-line tilt)."""
 
     yaw: float
@@ -81,12 +87,12 @@ class DetectedFace:
         return math.degrees(math.atan2(d[1], d[0]))
 
     @cached_property
-    def pose(self) -> Pose:
+    def pose(self) -> HeadPose:
         if self.raw.matrix is not None:
             yaw, pitch = _euler_from_matrix(self.raw.matrix)
         else:  # pragma: no cover - the landmarker is always asked for matrices
             yaw, pitch = 0.0, 0.0
-        return Pose(yaw=yaw, pitch=pitch, roll=self.roll)
+        return HeadPose(yaw=yaw, pitch=pitch, roll=self.roll)
 
     @cached_property
     def up(self) -> np.ndarray:
@@ -156,10 +162,19 @@ class FaceAnalysis:
     Coordinates are working-image pixels; `to_source` converts lengths to original pixels.
     """
 
-    def __init__(self, image: DecodedImage, faces: list[DetectedFace], elapsed_ms: float = 0.0):
+    def __init__(
+        self,
+        image: DecodedImage,
+        faces: list[DetectedFace],
+        elapsed_ms: float = 0.0,
+        segmentation: SegmentationPolicy | None = None,
+        max_faces: int | None = None,
+    ):
         self.image = image
         self.faces = sorted(faces, key=lambda f: f.ied, reverse=True)
         self.elapsed_ms = elapsed_ms
+        self.segmentation = segmentation or default_policy().segmentation
+        self.max_faces = max_faces or default_policy().faces.max_faces
 
     @property
     def main(self) -> DetectedFace | None:
@@ -240,15 +255,44 @@ class FaceAnalysis:
         face = self.main
         if face is None:
             return None
-        return mirrored_blendshapes(self.rgb, face.centre, face.face_width)
+        return mirrored_blendshapes(self.rgb, face.centre, face.face_width, self.max_faces)
 
     @cached_property
-    def background(self) -> BackgroundSample | None:
-        """The photo's background around the main face (see verifier/photo/background.py)."""
+    def reduced(self) -> tuple[np.ndarray, float]:
+        """The photo reduced to at most 256 px and its scale (background_sample.py), where the
+        background is measured."""
+        return reduce_for_background(self.rgb)
+
+    @cached_property
+    def person_confidence(self) -> np.ndarray:
+        """The selfie segmenter's person confidence over the whole frame (256 x 256, 0..1; see
+        verifier/photo/segmentation.py). Run once, when a rule first asks. It reads the working
+        image: fed the 256 px reduction (a non-square one, stretched back up) it claims more
+        of a cast shadow beside the head as person, and the shadow test loses it."""
+        return person_confidence(self.rgb)
+
+    @cached_property
+    def person_geometry(self) -> PersonGeometry | None:
         face = self.main
         if face is None:
             return None
-        return sample_background(self.rgb, face.chin, face.crown, face.up, face.face_width)
+        return PersonGeometry(
+            chin=face.chin,
+            crown=face.crown,
+            up=face.up,
+            face_width=face.face_width,
+            face_oval=face.polygon(lm.FACE_OVAL),
+        )
+
+    @cached_property
+    def background(self) -> BackgroundSample | None:
+        """The photo's background around the main face (see verifier/photo/background_sample.py)."""
+        geometry = self.person_geometry
+        if geometry is None:
+            return None
+        return sample_background(
+            self.rgb, geometry, self.person_confidence, self.segmentation, self.reduced
+        )
 
 
 def analyse(
@@ -256,6 +300,7 @@ def analyse(
     faces_policy: FacesPolicy | None = None,
     *,
     near: list[tuple[float, float]] | None = None,
+    segmentation: SegmentationPolicy | None = None,
 ) -> FaceAnalysis:
     """Detects the faces once and wraps them for the rules. `near`: where faces are already
     known to be (working pixels), to search there first (see face_search.find_faces)."""
@@ -271,4 +316,6 @@ def analyse(
         near=near,
     )
     faces = [DetectedFace(raw, image.width, image.height) for raw in raw_faces]
-    return FaceAnalysis(image, faces, (time.perf_counter() - started) * 1000)
+    return FaceAnalysis(
+        image, faces, (time.perf_counter() - started) * 1000, segmentation, settings.max_faces
+    )

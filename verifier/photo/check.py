@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass
 
 from verifier.decode import DecodedImage, DecodeError, decode_image
+from verifier.model_files import ModelFileError
 from verifier.photo.analysis import FaceAnalysis
 from verifier.photo.card_crop import CardCrop, make_card_crop
 from verifier.photo.rules import ALL_RULES
@@ -16,6 +18,8 @@ from verifier.policy import Policy, default_policy
 from verifier.verdict import RuleResult, Status
 
 READABLE_RULE = "readable"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -42,6 +46,21 @@ def unreadable_verdict(error: DecodeError, policy: Policy, elapsed_ms: float) ->
     )
 
 
+def rule_error_result(rule: PhotoRule, error: Exception) -> RuleResult:
+    """A rule that raised: its own result goes to a person (`review`), with the error's reason;
+    the other rules' results stand (as OFIQ's executor records a failed measure)."""
+    reason = f"{type(error).__name__}: {error}"[:200]
+    return RuleResult(
+        rule=rule.name,
+        status=Status.REVIEW,
+        value=None,
+        threshold="the rule could not be evaluated",
+        message_nb="Denne kontrollen kunne ikke gjøres automatisk. En saksbehandler vurderer bildet.",
+        message_en="This check could not be made automatically. A person will review the photo.",
+        details={"error": reason},
+    )
+
+
 def run_rules(
     analysis: FaceAnalysis,
     policy: Policy,
@@ -55,7 +74,13 @@ def run_rules(
         if rule.needs_face and not has_face:
             continue  # nothing to measure; face_present already fails the photo
         started = time.perf_counter()
-        results.append(rule.evaluate(analysis, policy, context))
+        try:
+            results.append(rule.evaluate(analysis, policy, context))
+        except ModelFileError:
+            raise  # a missing or altered model is the deployment's fault: stop, loudly
+        except Exception as error:  # one faulty rule must not discard the others' results
+            log.exception("photo rule %s raised; recorded as review", rule.name)
+            results.append(rule_error_result(rule, error))
         if timings is not None:
             timings[f"rule.{rule.name}"] = (time.perf_counter() - started) * 1000
     return results
@@ -71,7 +96,7 @@ def check_decoded(
 ) -> PhotoCheck:
     timings = {} if timings is None else timings
     started = time.perf_counter()
-    image, analysis = analyse_at_working_resolution(image, policy.faces)
+    image, analysis = analyse_at_working_resolution(image, policy.faces, policy.segmentation)
     timings["analyse"] = (time.perf_counter() - started) * 1000
     results = run_rules(analysis, policy, context, timings=timings)
     crop = None

@@ -1,4 +1,8 @@
-"""The MediaPipe Face Landmarker, loaded lazily once per process from the verified model file."""
+"""The MediaPipe Face Landmarker, loaded lazily once per process from the verified model file.
+
+How many faces it reports is fixed when it is built, so there is one landmarker per face count
+asked for (`[faces] max_faces` of the policy; in practice one).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,9 @@ import numpy as np
 from verifier.model_files import model_path
 
 MODEL_FILE = "face_landmarker.task"
-MAX_FACES = 3
 
 _lock = threading.Lock()
-_landmarker: object | None = None
+_landmarkers: dict[int, object] = {}
 
 
 @dataclass(frozen=True)
@@ -29,14 +32,14 @@ class RawFace:
         return np.asarray((self.landmarks[:, :2] * (width, height)).mean(axis=0))
 
 
-def _create() -> object:
+def _create(max_faces: int) -> object:
     # Imported here: mediapipe's import costs ~0.5 s and the decoder tests do not need it.
     from mediapipe.tasks.python import BaseOptions, vision
 
     options = vision.FaceLandmarkerOptions(
         base_options=BaseOptions(model_asset_path=str(model_path(MODEL_FILE))),
         running_mode=vision.RunningMode.IMAGE,
-        num_faces=MAX_FACES,
+        num_faces=max_faces,
         min_face_detection_confidence=0.5,
         min_face_presence_confidence=0.5,
         output_face_blendshapes=True,
@@ -45,20 +48,22 @@ def _create() -> object:
     return vision.FaceLandmarker.create_from_options(options)
 
 
-def landmarker() -> object:
-    global _landmarker
+def landmarker(max_faces: int) -> object:
+    if max_faces < 1:
+        raise ValueError(f"max_faces must be at least 1, got {max_faces}")
     with _lock:
-        if _landmarker is None:
-            _landmarker = _create()
-        return _landmarker
+        if max_faces not in _landmarkers:
+            _landmarkers[max_faces] = _create(max_faces)
+        return _landmarkers[max_faces]
 
 
-def detect_faces(rgb: np.ndarray) -> list[RawFace]:
-    """Runs detection + landmarks + blendshapes once. Serialised: the graph is not re-entrant."""
+def detect_faces(rgb: np.ndarray, max_faces: int) -> list[RawFace]:
+    """Runs detection + landmarks + blendshapes once, for up to `max_faces` faces. Serialised:
+    the graph is not re-entrant."""
     import mediapipe as mp
 
     image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
-    model = landmarker()
+    model = landmarker(max_faces)
     with _lock:
         result = model.detect(image)  # type: ignore[attr-defined]
     faces: list[RawFace] = []

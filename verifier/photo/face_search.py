@@ -68,7 +68,7 @@ def find_faces(
     the tile whose centre it lies nearest, where it is least likely to be cut by the edge).
     `near`: where faces were already found (pixels of this frame), e.g. by an analysis of a
     coarser copy: then one tile centred on each replaces the grid."""
-    faces = detect_faces(rgb)
+    faces = detect_faces(rgb, max_faces)
     if faces or tile_grid < 2:
         return faces
     height, width = rgb.shape[:2]
@@ -88,7 +88,7 @@ def find_faces(
     for x0, y0 in origins:
         tile = np.ascontiguousarray(rgb[y0 : y0 + tile_h, x0 : x0 + tile_w])
         tile_centre = np.array([x0 + tile_w / 2, y0 + tile_h / 2])
-        for raw in detect_faces(tile):
+        for raw in detect_faces(tile, max_faces):
             face = _in_frame(raw, x0, y0, tile_w, tile_h, width, height)
             centre, size = _centre_and_size(face, width, height)
             offset = float(np.linalg.norm(centre - tile_centre)) / max(size, 1.0)

@@ -27,13 +27,13 @@ def _swap_sides(name: str) -> str:
 
 
 def mirrored_blendshapes(
-    rgb: np.ndarray, centre: np.ndarray, face_width: float
+    rgb: np.ndarray, centre: np.ndarray, face_width: float, max_faces: int
 ) -> dict[str, float] | None:
     """The blendshapes of the face at `centre` (pixels) read from the mirrored photo, named for
     the original sides; None when the mirror image shows no face there."""
     width = rgb.shape[1]
     # cv2.flip: numpy's copy of a reversed view takes 30 times as long on a working image.
-    found = detect_faces(cv2.flip(rgb, 1))
+    found = detect_faces(cv2.flip(rgb, 1), max_faces)
     mirrored_x = width - 1 - centre[0]
     for face in found:
         if (

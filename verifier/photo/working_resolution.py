@@ -17,7 +17,7 @@ import math
 
 from verifier.decode import DecodedImage
 from verifier.photo.analysis import FaceAnalysis, analyse
-from verifier.policy import FacesPolicy
+from verifier.policy import FacesPolicy, SegmentationPolicy
 
 # Not worth a second analysis for less than this gain in scale.
 _MIN_GAIN = 1.2
@@ -35,11 +35,11 @@ def finer_scale(image: DecodedImage, analysis: FaceAnalysis, faces: FacesPolicy)
 
 
 def analyse_at_working_resolution(
-    image: DecodedImage, faces: FacesPolicy
+    image: DecodedImage, faces: FacesPolicy, segmentation: SegmentationPolicy | None = None
 ) -> tuple[DecodedImage, FaceAnalysis]:
     """The face analysis, redone on a finer copy of the photo when the face is small in the
     first; returns the image the analysis (and so every rule and the card crop) refers to."""
-    analysis = analyse(image, faces)
+    analysis = analyse(image, faces, segmentation=segmentation)
     scale = finer_scale(image, analysis, faces)
     if scale is None:
         return image, analysis
@@ -48,7 +48,7 @@ def analyse_at_working_resolution(
     known = [
         (float(face.centre[0]) * ratio, float(face.centre[1]) * ratio) for face in analysis.faces
     ]
-    refined = analyse(finer, faces, near=known)
+    refined = analyse(finer, faces, near=known, segmentation=segmentation)
     if refined.main is None:  # the finer copy lost the face: what was found stands
         return image, analysis
     return finer, refined

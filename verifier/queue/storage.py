@@ -64,7 +64,7 @@ class StoredUpload:
     # Photo option: the employee declared religious headgear (relaxes the head-covering rule).
     religious_headgear_declared: bool = False
     # ID option: the employee record to cross-check, if known: a
-    # verifier.id_docs.holder_match.Employee or its to_dict() form.
+    # verifier.id_docs.match.holder.Employee or its to_dict() form.
     employee: Any = None
     # ID option: the portrait upload to face-match the document photo against, if any.
     portrait_upload_id: str | None = None

@@ -130,7 +130,7 @@ def _portrait_bytes(store: UploadStore, upload: StoredUpload, policy: Policy) ->
 def _check_id_document(store: UploadStore, upload: StoredUpload, policy: Policy) -> VerdictRecord:
     # Imported here: the identity-document check is optional for a photo-only worker.
     from verifier.id_docs.check import check_id_document
-    from verifier.id_docs.holder_match import Employee
+    from verifier.id_docs.match.holder import Employee
 
     employee = upload.employee
     if isinstance(employee, dict):

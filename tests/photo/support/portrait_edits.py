@@ -1,4 +1,5 @@
-"""Controlled edits of a real photograph for the part-2 portrait rules' tests.
+"""Controlled edits of a real photograph for the appearance rules' tests (glasses, headgear,
+ears, lighting, background) and the regression tests of fixed false alarms.
 
 The base is scikit-image's `astronaut` (public domain, NASA): the head and shoulders, enlarged
 so the inter-eye distance is ~100 px, with the busy background replaced by a plain light grey
@@ -100,6 +101,13 @@ def base() -> Base:
     person = _person_mask(big)
     plain = replace_background(big, person, np.full_like(big, LIGHT_GREY))
     return Base(plain, person, landmarks_of(plain))
+
+
+@cache
+def darker_base() -> Base:
+    """The same person with darker skin: the light and the edits then act on darker skin."""
+    b = base()
+    return Base(darker_skin(b.rgb, b.points), b.person, b.points)
 
 
 def replace_background(rgb: np.ndarray, person: np.ndarray, backdrop: np.ndarray) -> np.ndarray:
@@ -315,3 +323,65 @@ def recolour_hair(b: Base, colour: tuple[int, int, int]) -> np.ndarray:
         np.uint8
     )
     return out
+
+
+WHITE_WALL = (246, 246, 244)
+
+
+def big_dark_hair(b: Base, colour: tuple[int, int, int] = (28, 20, 16)) -> np.ndarray:
+    """Voluminous dark curly hair (an afro-like volume, about twice the face's width and reaching
+    well above the crown and down to the jaw) in front of a white wall: the case the landmark-placed
+    head ellipse read as a dark background. The hair has strand-scale texture and a ragged rim,
+    the face oval stays free."""
+    ied = _ied(b.points)
+    h, w = b.rgb.shape[:2]
+    chin, top = b.points[lm.CHIN], b.points[lm.FOREHEAD_TOP]
+    centre = (round(float(top[0])), round(float(top[1] + (chin[1] - top[1]) * 0.05)))
+    volume = np.zeros((h, w), dtype=np.uint8)
+    cv2.ellipse(volume, centre, (round(ied * 2.0), round(ied * 2.1)), 0, 0, 360, 255, -1)
+    rng = np.random.default_rng(17)
+    # A ragged rim: small tufts along the outline.
+    for angle in np.linspace(0, 2 * np.pi, 90, endpoint=False):
+        x = centre[0] + np.cos(angle) * ied * 2.0
+        y = centre[1] + np.sin(angle) * ied * 2.1
+        cv2.circle(volume, (round(x), round(y)), round(ied * rng.uniform(0.08, 0.2)), 255, -1)
+    volume[round(float(chin[1] - ied * 0.3)) :, :] = 0  # above the jaw line only
+    face: np.ndarray = np.zeros_like(volume)
+    cv2.fillPoly(face, [np.round(b.points[list(lm.FACE_OVAL)]).astype(np.int32)], 255)
+    cv2.rectangle(face, (0, 0), (w, round(float(top[1]) + ied * 0.15)), 0, -1)  # hairline
+    hair = (volume > 0) & (face == 0)
+    coarse = rng.normal(0, 1, (h // 3 + 1, w // 3 + 1)).astype(np.float32)
+    curls = np.asarray(cv2.resize(coarse, (w, h), interpolation=cv2.INTER_LINEAR))[..., None]
+    strands = np.clip(np.array(colour, dtype=np.float32) * (1 + 0.45 * curls), 0, 255)
+    wall = np.full_like(b.rgb, WHITE_WALL).astype(np.float32)
+    out = replace_background(b.rgb, b.person | hair, wall.astype(np.uint8)).astype(np.float32)
+    alpha = cv2.GaussianBlur(hair.astype(np.float32), (0, 0), 1.0)[..., None]
+    return np.asarray(out * (1 - alpha) + strands * alpha, dtype=np.float32).astype(np.uint8)
+
+
+def heavy_brows(b: Base, colour: tuple[int, int, int] = (26, 19, 15)) -> np.ndarray:
+    """Heavy, dark brows that meet above the nose (a unibrow): each brow filled between its upper
+    and lower landmark edges and thickened, and a band of brow hair joining their inner ends. The
+    case `no_glasses` read as a frame's bridge and arms."""
+    out = b.rgb.copy()
+    ied = _ied(b.points)
+    mask = np.zeros(out.shape[:2], dtype=np.uint8)
+    thick = max(2, round(ied * 0.06))
+    for upper, lower in ((lm.RIGHT_BROW, lm.RIGHT_BROW_LOWER), (lm.LEFT_BROW, lm.LEFT_BROW_LOWER)):
+        outline = np.vstack([b.points[list(upper)], b.points[list(lower)][::-1]])
+        cv2.fillPoly(mask, [np.round(outline).astype(np.int32)], 255)
+        cv2.polylines(mask, [np.round(outline).astype(np.int32)], True, 255, thickness=thick)
+    inner = np.array(
+        [
+            b.points[lm.RIGHT_BROW[-1]],
+            b.points[lm.LEFT_BROW[-1]],
+            b.points[lm.LEFT_BROW_LOWER[-1]],
+            b.points[lm.RIGHT_BROW_LOWER[-1]],
+        ]
+    )
+    cv2.fillPoly(mask, [np.round(inner).astype(np.int32)], 255)
+    alpha = cv2.GaussianBlur(mask.astype(np.float32) / 255, (0, 0), ied * 0.02)[..., None]
+    rng = np.random.default_rng(5)
+    hairs = rng.normal(0, 1, out.shape[:2]).astype(np.float32)[..., None]
+    brow = np.clip(np.array(colour, dtype=np.float32) * (1 + 0.3 * hairs), 0, 255)
+    return np.asarray(out * (1 - alpha) + brow * alpha).astype(np.uint8)

@@ -59,16 +59,20 @@ class PhotoRule(ABC):
     needs_face: ClassVar[bool] = True
 
     def evaluate(self, analysis: FaceAnalysis, policy: Policy, context: CheckContext) -> RuleResult:
-        measurement = self.measure(analysis)
+        measurement = self.measure(analysis, policy)
         return self.judge(measurement, policy, context)
 
-    def measure(self, analysis: FaceAnalysis) -> Measurement:
+    def measure(self, analysis: FaceAnalysis, policy: Policy) -> Measurement:
+        """The raw numbers. `policy` holds how to measure (e.g. which colours count as hair),
+        never where pass ends: that is `judge`'s."""
         face = analysis.main
         if face is None:  # the checker runs face rules only when a face was found
             raise ValueError(f"rule {self.name} needs a face")
-        return self.measure_face(analysis, face)
+        return self.measure_face(analysis, face, policy)
 
-    def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
+    def measure_face(
+        self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
+    ) -> Measurement:
         raise NotImplementedError
 
     @abstractmethod

@@ -44,7 +44,9 @@ class EarsVisible(PhotoRule):
     turned_nb = "Hodet er vridd, så det ene øret er skjult. Se rett inn i kameraet."
     turned_en = "Your head is turned, hiding one ear. Look straight into the camera."
 
-    def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
+    def measure_face(
+        self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
+    ) -> Measurement:
         aligned = analysis.aligned
         assert aligned is not None  # a main face exists
         shares: dict[str, float] = {}

@@ -71,7 +71,9 @@ class EvenLighting(PhotoRule):
     hot_nb = "Blitsen eller en lampe gir gjenskinn i ansiktet. Slå av blitsen og bruk mykt, indirekte lys."
     hot_en = "The flash or a lamp causes glare on your face. Turn off the flash and use soft, indirect light."
 
-    def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
+    def measure_face(
+        self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
+    ) -> Measurement:
         aligned = analysis.aligned
         assert aligned is not None  # a main face exists
         left = _median_luma(aligned, IMAGE_LEFT_CHEEK)

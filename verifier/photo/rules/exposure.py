@@ -16,10 +16,6 @@ from verifier.photo.rules.base import (
 from verifier.policy import Policy
 from verifier.verdict import RuleResult, Status, combine, severity
 
-# "Clipped": within a few codes of black or white, where detail is lost for good.
-CLIPPED_DARK_LEVEL = 12
-CLIPPED_BRIGHT_LEVEL = 250
-
 
 class Exposure(PhotoRule):
     name = "exposure"
@@ -36,8 +32,11 @@ class Exposure(PhotoRule):
     bright_nb = "Ansiktet er overeksponert. Slå av blitsen og unngå sterkt direkte lys."
     bright_en = "The face is overexposed. Turn off the flash and avoid strong direct light."
 
-    def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
+    def measure_face(
+        self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
+    ) -> Measurement:
         # Exposure is judged on skin only: eyes, brows and lips are legitimately dark.
+        p = policy.exposure
         luma = analysis.skin_luma
         if luma.size == 0:
             luma = analysis.gray.ravel().astype(np.float64)
@@ -45,8 +44,8 @@ class Exposure(PhotoRule):
             value=float(luma.mean()),
             details={
                 "mean_luma": float(luma.mean()),
-                "dark_share": float(np.count_nonzero(luma <= CLIPPED_DARK_LEVEL) / luma.size),
-                "bright_share": float(np.count_nonzero(luma >= CLIPPED_BRIGHT_LEVEL) / luma.size),
+                "dark_share": float(np.count_nonzero(luma <= p.dark_level) / luma.size),
+                "bright_share": float(np.count_nonzero(luma >= p.bright_level) / luma.size),
                 "p05": float(np.percentile(luma, 5)),
                 "p95": float(np.percentile(luma, 95)),
             },

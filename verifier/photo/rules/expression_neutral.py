@@ -117,7 +117,9 @@ class ExpressionNeutral(PhotoRule):
         both = mean_blendshapes(face.blendshapes, mirrored)
         return self.judge(self.measure_with(face, both, mirror_mean=True), policy, context)
 
-    def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
+    def measure_face(
+        self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
+    ) -> Measurement:
         return self.measure_with(face, face.blendshapes)
 
     def measure_with(

@@ -49,7 +49,9 @@ class EyesOpen(PhotoRule):
         fix_en="Keep both eyes open and look into the camera.",
     )
 
-    def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
+    def measure_face(
+        self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
+    ) -> Measurement:
         right, left = both_eyes_openness(face)
         return Measurement(
             value=min(right, left),

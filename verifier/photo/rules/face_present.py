@@ -18,7 +18,7 @@ class FacePresent(PhotoRule):
         fix_en="No face was found. Take the photo from the front with your whole face visible and good light.",
     )
 
-    def measure(self, analysis: FaceAnalysis) -> Measurement:
+    def measure(self, analysis: FaceAnalysis, policy: Policy) -> Measurement:
         return Measurement(value=float(len(analysis.faces)))
 
     def judge(self, m: Measurement, policy: Policy, context: CheckContext) -> RuleResult:

@@ -26,7 +26,9 @@ class FaceSize(PhotoRule):
     cut_nb = "Hodet er kuttet eller for nær kanten. Ta bildet med litt luft rundt hele hodet og skuldrene."
     cut_en = "The head is cut off or too close to the edge. Leave some room around your whole head and shoulders."
 
-    def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
+    def measure_face(
+        self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
+    ) -> Measurement:
         h = face.head_height
         w, hgt = analysis.image.width, analysis.image.height
         half_width = max(face.face_width, face.head_height * 0.7) / 2

@@ -50,7 +50,9 @@ class Gaze(PhotoRule):
         fix_en="Look straight into the camera.",
     )
 
-    def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
+    def measure_face(
+        self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
+    ) -> Measurement:
         rh, rv = iris_offset(face, lm.RIGHT_IRIS_CENTRE, lm.RIGHT_EYE_OUTER, lm.RIGHT_EYE_INNER)
         lh, lv = iris_offset(face, lm.LEFT_IRIS_CENTRE, lm.LEFT_EYE_OUTER, lm.LEFT_EYE_INNER)
         # The two eyes' "along" axes point opposite ways (outer→inner): flip one so that

@@ -26,7 +26,9 @@ class MouthClosed(PhotoRule):
         fix_en="Close your mouth and keep your lips relaxed.",
     )
 
-    def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
+    def measure_face(
+        self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
+    ) -> Measurement:
         width = float(
             np.linalg.norm(face.xy(lm.MOUTH_LEFT_CORNER) - face.xy(lm.MOUTH_RIGHT_CORNER))
         )

@@ -37,7 +37,9 @@ class NaturalColour(PhotoRule):
     grey_nb = "Bildet er i svart-hvitt. Last opp et fargebilde."
     grey_en = "The photo is black and white. Upload a colour photo."
 
-    def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
+    def measure_face(
+        self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
+    ) -> Measurement:
         pixels = analysis.skin_rgb if analysis.skin_rgb.size else analysis.rgb.reshape(-1, 3)
         lab = cv2.cvtColor(pixels.reshape(-1, 1, 3), cv2.COLOR_RGB2LAB).reshape(-1, 3)
         lab = lab.astype(np.float64)

@@ -4,12 +4,18 @@ Frames are thin lines that skin does not have: across the nose bridge, along the
 from the eyes to the ears. Each is measured as the brightness step (in stops, so the same on
 light and dark skin) of the strongest thin horizontal line in that strip, against the rows just
 above and below it. Sunglasses also darken the whole eye area far below the cheeks.
+
+The brows are thin dark lines every face has, and heavy brows reach the nose bridge (they can
+meet above it) and the temples. So the bridge and temple strips begin below this person's own
+brows, at the brows' lower edge from the landmarks: a dark brow on any skin is not read as a
+frame, while a frame's bridge and arms, which sit below the brows, are still measured.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from verifier.photo import landmarks as lm
 from verifier.photo.aligned import AlignedFace
 from verifier.photo.analysis import DetectedFace, FaceAnalysis
 from verifier.photo.rules.base import (
@@ -31,6 +37,10 @@ TEMPLES = ((-1.1, -0.3, -0.9, 0.25), (0.9, -0.3, 1.1, 0.25))
 LENSES = ((-0.8, -0.2, -0.2, 0.2), (0.2, -0.2, 0.8, 0.2))
 # A frame line is about 0.05-0.1 IED thick: compare each row with rows this far (aligned px) away.
 LINE_HALF_WIDTH_PX = 3
+# Strips start this far (IED, 2 aligned pixels) below the landmarks of the brow's lower edge, so
+# the brow's own dark-to-skin edge is outside them; more would cut off the top bar and arms of
+# frames worn close to drooping brows.
+BROW_CLEARANCE = 0.05
 
 
 def line_contrast(aligned: AlignedFace, box: tuple[float, float, float, float]) -> float:
@@ -48,6 +58,30 @@ def line_contrast(aligned: AlignedFace, box: tuple[float, float, float, float]) 
     return float(max(darker.max(), brighter.max(), 0.0))
 
 
+Box = tuple[float, float, float, float]
+
+
+def below_brows(aligned: AlignedFace) -> tuple[Box, tuple[Box, Box]]:
+    """The bridge strip and the two temple strips, each starting below this face's brows (the
+    inner brow ends for the bridge, the outer ends for the temples), never lower than the middle
+    of its strip's usual height."""
+
+    def brow_bottom(index: int) -> float:
+        return float(aligned.ied_xy(index)[1]) + BROW_CLEARANCE
+
+    def start(box: Box, brow_y: float) -> Box:
+        x0, y0, x1, y1 = box
+        return (x0, min(max(y0, brow_y), (y0 + y1) / 2), x1, y1)
+
+    inner = max(brow_bottom(lm.RIGHT_BROW_LOWER[-1]), brow_bottom(lm.LEFT_BROW_LOWER[-1]))
+    bridge = start(BRIDGE, inner)
+    temples = (
+        start(TEMPLES[0], brow_bottom(lm.RIGHT_BROW_LOWER[0])),
+        start(TEMPLES[1], brow_bottom(lm.LEFT_BROW_LOWER[0])),
+    )
+    return bridge, temples
+
+
 class NoGlasses(PhotoRule):
     name = "no_glasses"
     messages = Messages(
@@ -61,13 +95,16 @@ class NoGlasses(PhotoRule):
         "You may be wearing glasses. Take them off so your eyes show without frames or reflections."
     )
 
-    def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
+    def measure_face(
+        self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
+    ) -> Measurement:
         aligned = analysis.aligned
         assert aligned is not None  # a main face exists
-        bridge = line_contrast(aligned, BRIDGE)
+        bridge_box, temple_boxes = below_brows(aligned)
+        bridge = line_contrast(aligned, bridge_box)
         # Both rims and both temple arms show on glasses: the weaker side counts.
         rim = min(line_contrast(aligned, box) for box in RIMS)
-        temple = min(line_contrast(aligned, box) for box in TEMPLES)
+        temple = min(line_contrast(aligned, box) for box in temple_boxes)
         reference = skin_reference(aligned)
         lens_luma = []
         for box in LENSES:
@@ -85,9 +122,9 @@ class NoGlasses(PhotoRule):
                 "lens_darkening_stops": lens,
             },
             regions=(
-                aligned.region(*BRIDGE, "bridge"),
+                aligned.region(*bridge_box, "bridge"),
                 *(aligned.region(*box, "rim") for box in RIMS),
-                *(aligned.region(*box, "temple") for box in TEMPLES),
+                *(aligned.region(*box, "temple") for box in temple_boxes),
             ),
         )
 

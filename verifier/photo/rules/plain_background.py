@@ -1,7 +1,7 @@
 """plain_background: a light, plain, uniform background with no strong shadow behind the head.
 
 The background is the photo outside the person (head and shoulders placed from the landmarks,
-see verifier/photo/background.py). Measured there, in CIELAB: how light its darker tenth is,
+see verifier/photo/background_sample.py). Measured there, in CIELAB: how light its darker tenth is,
 its median colour saturation, its texture (mean brightness gradient), and the brightness
 difference between the band beside the head on its left and on its right (a cast shadow).
 """
@@ -60,7 +60,9 @@ class PlainBackground(PhotoRule):
         ),
     }
 
-    def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
+    def measure_face(
+        self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
+    ) -> Measurement:
         sample = analysis.background
         assert sample is not None  # a main face exists
         mask = sample.background

@@ -23,7 +23,9 @@ class Pose(PhotoRule):
         fix_en="Face the camera straight on, without turning, tilting or leaning your head.",
     )
 
-    def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
+    def measure_face(
+        self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
+    ) -> Measurement:
         pose = face.pose
         nose = face.xy(1)
         axis = Region(

@@ -19,10 +19,6 @@ from verifier.photo.rules.base import (
 from verifier.policy import Policy
 from verifier.verdict import Region, RuleResult, combine
 
-# The inner face is resampled so its inter-eye distance is this many pixels: a card portrait
-# at 300 dpi has about 64 px between the eyes, so "sharp" means sharp as printed.
-NORMALISED_IED_PX = 64.0
-
 
 def inner_face_box(face: DetectedFace, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
     """Brows to mouth, cheek to cheek: textured skin and features, no hair or background."""
@@ -40,9 +36,11 @@ def inner_face_box(face: DetectedFace, shape: tuple[int, ...]) -> tuple[int, int
     )
 
 
-def focus_measure(gray: np.ndarray, ied: float) -> float:
-    """Variance of the Laplacian of the region resampled to the normalised inter-eye distance."""
-    factor = NORMALISED_IED_PX / max(ied, 1.0)
+def focus_measure(gray: np.ndarray, ied: float, normalised_ied_px: float) -> float:
+    """Variance of the Laplacian of the region resampled so the inter-eye distance is
+    `normalised_ied_px` (`[sharpness]` of the policy: a card portrait at 300 dpi has about 64 px
+    between the eyes, so "sharp" means sharp as printed)."""
+    factor = normalised_ied_px / max(ied, 1.0)
     size = (max(8, round(gray.shape[1] * factor)), max(8, round(gray.shape[0] * factor)))
     interpolation = cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR
     resized = cv2.resize(gray, size, interpolation=interpolation)
@@ -79,12 +77,14 @@ class Sharpness(PhotoRule):
     blocky_nb = "Bildet er for hardt komprimert. Last opp originalbildet fra kameraet."
     blocky_en = "The photo is too heavily compressed. Upload the original photo from the camera."
 
-    def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
+    def measure_face(
+        self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
+    ) -> Measurement:
         x0, y0, x1, y1 = inner_face_box(face, analysis.rgb.shape[:2])
         crop = analysis.rgb[y0:y1, x0:x1]
         # Grey of the inner face only: converting the whole photo costs more than the measure.
         region = cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY) if crop.size else analysis.gray
-        focus = focus_measure(region, face.ied)
+        focus = focus_measure(region, face.ied, policy.sharpness.normalised_ied_px)
         details = {"focus": focus}
         if analysis.image.scale >= 1.0:
             details["blockiness"] = blockiness(region)

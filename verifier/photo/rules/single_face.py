@@ -17,7 +17,9 @@ class SingleFace(PhotoRule):
         fix_en="There is more than one person in the photo. Take it with only yourself in it.",
     )
 
-    def measure_face(self, analysis: FaceAnalysis, face: DetectedFace) -> Measurement:
+    def measure_face(
+        self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
+    ) -> Measurement:
         others = analysis.faces[1:]
         # The largest other face relative to the main one: 0 when alone.
         ratio = max((o.ied / face.ied for o in others), default=0.0)

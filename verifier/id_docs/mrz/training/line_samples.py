@@ -18,8 +18,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from verifier.id_docs.mrz_ocr import LINE_HEIGHT, normalise_line
-from verifier.id_docs.synthetic import MRZ_ALPHABET, ocrb_font_path, random_mrz
+from verifier.id_docs.mrz.ocr import LINE_HEIGHT, normalise_line
+from verifier.id_docs.mrz.synthetic import MRZ_ALPHABET, ocrb_font_path, random_mrz
 
 _DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 # (font file, cap height / font size). Some states print the MRZ in another font than OCR-B
@@ -34,7 +34,11 @@ _OTHER_FONTS = (
 # Characters that the recogniser and the check digits confuse most: lines dense in them teach
 # the small differences (O/0/D/Q, I/1/T, B/8, S/5, Z/2, G/6, M/N/H/W, '<' against K/E/C/S).
 _CONFUSABLE = "O0DQIT1L7B8S5Z2G6MNHWUVKEC<"
+# Pairs a small or blurred glyph turns into each other in photographed documents (H/N, L/I,
+# F/E, M/N, K/X, P/F): lines dense in them, drawn mostly at small sizes.
+_SMALL_CONFUSABLE = "HNLIFEPMKXRBWV1<"
 _RENDER_CAP = 26  # glyph height at which lines are drawn before being degraded
+HELD_OUT_SEED = 990_001  # the held-out lines, never drawn in training
 
 
 @dataclass(frozen=True)
@@ -48,9 +52,12 @@ def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size)
 
 
-def _random_text(rng: np.random.Generator) -> str:
+def _random_text(rng: np.random.Generator, photographed: bool) -> str:
     roll = rng.random()
-    if roll < 0.15:
+    if photographed and roll < 0.08:
+        length = int(rng.integers(5, 19))
+        return "".join(rng.choice(list(_SMALL_CONFUSABLE), size=length))
+    if roll < (0.2 if photographed else 0.15):
         length = int(rng.integers(5, 19))
         return "".join(rng.choice(list(_CONFUSABLE), size=length))
     if roll < 0.6:
@@ -114,8 +121,56 @@ def _background(rng: np.random.Generator, height: int, width: int) -> np.ndarray
     return bg
 
 
-def make_line_sample(rng: np.random.Generator) -> LineSample:
-    text = _random_text(rng)
+def _surroundings(
+    rng: np.random.Generator,
+    draw: ImageDraw.ImageDraw,
+    text: str,
+    margin_l: float,
+    y_line: float,
+    pitch: float,
+    cap: float,
+    width: int,
+    height: int,
+) -> None:
+    """What photographed and scanned documents put around an MRZ line: the frame some cards
+    print around the MRZ, text of a printed page the card lies on, a card edge or a stray
+    glyph just before the line's first character."""
+    if rng.random() < 0.12:  # boxed MRZ: rules above and below, sometimes the box's ends
+        for direction in (-1, 1):
+            if rng.random() < 0.7:
+                y = y_line + cap / 2 + direction * cap * rng.uniform(0.8, 1.6)
+                draw.line([(0, y), (width, y)], fill=255, width=int(rng.integers(1, 3)))
+        if rng.random() < 0.5:
+            x = margin_l - pitch * rng.uniform(0.3, 0.9)
+            draw.line([(x, 0), (x, height)], fill=255, width=int(rng.integers(1, 3)))
+    if rng.random() < 0.1:  # the printed page under a card: smaller text in another face
+        page_font = _font(
+            str(_OTHER_FONTS[int(rng.integers(0, len(_OTHER_FONTS)))][0]),
+            max(8, round(cap * rng.uniform(0.5, 0.9))),
+        )
+        words = "".join(rng.choice(list("abcdefghijklmnoprstuvwy ,."), size=len(text) * 2))
+        y = y_line + (-1 if rng.random() < 0.5 else 1) * cap * rng.uniform(1.1, 1.8)
+        draw.text((rng.uniform(-pitch, pitch), y), words, font=page_font, fill=255)
+    if rng.random() < 0.08:  # a stray glyph or a card edge just before the line
+        x = margin_l - pitch * rng.uniform(0.5, 1.2)
+        if rng.random() < 0.5:
+            draw.line([(x, y_line - cap), (x, y_line + 2 * cap)], fill=255, width=2)
+        else:
+            stray = _font(str(ocrb_font_path()), round(cap / 0.72))
+            draw.text(
+                (x - pitch, y_line - stray.getbbox("H")[1]),
+                str(rng.choice(list("|.,'-"))),
+                font=stray,
+                fill=255,
+            )
+
+
+def make_line_sample(rng: np.random.Generator, photographed: bool = False) -> LineSample:
+    """One sample. `photographed` adds what photographs and scans of documents bring (boxes,
+    page text, stray glyphs, tinted bands, out-of-plane foreshortening, screenshots, lines
+    dense in H/N, L/I, F/E); without it the draws are exactly those the committed model
+    (seed 20261128) was trained on."""
+    text = _random_text(rng, photographed)
     font_path, cap_ratio = _font_choice(rng)
     cap = _RENDER_CAP
     font = _font(font_path, round(cap / cap_ratio))
@@ -137,6 +192,8 @@ def make_line_sample(rng: np.random.Generator) -> LineSample:
             _draw_row(
                 draw, neighbour, margin_l - 2 * pitch, y_line + direction * gap, pitch, font, 255
             )
+    if photographed:
+        _surroundings(rng, draw, text, margin_l, y_line, pitch, cap, width, height)
     mask = np.asarray(ink_mask_img, np.float32) / 255.0
     if rng.random() < 0.3:  # ink bleed or thin print
         kernel = np.ones((3, 3), np.uint8)
@@ -145,8 +202,12 @@ def make_line_sample(rng: np.random.Generator) -> LineSample:
     if rng.random() < 0.4:  # print texture: ink that did not take everywhere
         holes = rng.uniform(0.6, 1.0, (height // 4 + 1, width // 4 + 1)).astype(np.float32)
         mask *= cv2.resize(holes, (width, height), interpolation=cv2.INTER_NEAREST)
+    if photographed and rng.random() < 0.15:
+        # A tinted MRZ band or coloured security print: in the brightest channel the reader
+        # uses it is a darker, lower-contrast background.
+        paper = paper * rng.uniform(0.55, 0.85) + rng.uniform(-10, 10)
     paper_level = float(np.median(paper))
-    ink = rng.uniform(0, max(5.0, paper_level - 70))
+    ink = rng.uniform(0, max(5.0, paper_level - (60 if photographed else 70)))
     image = paper * (1 - mask) + ink * mask
 
     # Perspective and skew: move the corners a little.
@@ -154,7 +215,15 @@ def make_line_sample(rng: np.random.Generator) -> LineSample:
     jitter = rng.normal(0, 0.02, (4, 2)) * np.array([width, height], np.float32)
     jitter[:, 0] *= 0.3
     # Residual skew after the reader's deskewing is small.
-    jitter[1:3, 1] += np.tan(np.radians(rng.uniform(-1.0, 1.0))) * width
+    skew = 1.5 if photographed else 1.0
+    jitter[1:3, 1] += np.tan(np.radians(rng.uniform(-skew, skew))) * width
+    if photographed and rng.random() < 0.25:
+        # A document photographed out of plane: one end of the line higher than the other.
+        squeeze = rng.uniform(-0.22, 0.22) * height / 2
+        end = int(rng.integers(0, 2))
+        (top, bottom) = (1, 2) if end else (0, 3)
+        jitter[top, 1] += squeeze
+        jitter[bottom, 1] -= squeeze
     dst = (src + jitter).astype(np.float32)
     matrix = cv2.getPerspectiveTransform(src, dst)
     image = cv2.warpPerspective(image, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
@@ -188,6 +257,16 @@ def make_line_sample(rng: np.random.Generator) -> LineSample:
     )
     factor = target_cap / cap
     small_size = (max(8, round(image.shape[1] * factor)), max(4, round(image.shape[0] * factor)))
+    if photographed and rng.random() < 0.06:
+        # A screenshot: resampled without blur or noise, then scaled again by the viewer.
+        image = cv2.resize(image, small_size, interpolation=cv2.INTER_NEAREST)
+        again = rng.uniform(0.8, 1.6)
+        image = cv2.resize(
+            image,
+            (max(8, round(small_size[0] * again)), max(4, round(small_size[1] * again))),
+            interpolation=cv2.INTER_LINEAR,
+        )
+        return LineSample(normalise_line(np.clip(image, 0, 255).astype(np.uint8)), text)
     sigma = rng.uniform(0.0, 1.6) * (cap / target_cap) * 0.6
     if sigma > 0.3:
         image = cv2.GaussianBlur(image, (0, 0), sigma)
@@ -205,9 +284,9 @@ def make_line_sample(rng: np.random.Generator) -> LineSample:
     return LineSample(normalise_line(image_u8), text)
 
 
-def held_out_set(seed: int, count: int) -> list[LineSample]:
+def held_out_set(seed: int, count: int, photographed: bool = False) -> list[LineSample]:
     rng = np.random.default_rng(seed)
-    return [make_line_sample(rng) for _ in range(count)]
+    return [make_line_sample(rng, photographed) for _ in range(count)]
 
 
-__all__ = ["LINE_HEIGHT", "LineSample", "held_out_set", "make_line_sample"]
+__all__ = ["HELD_OUT_SEED", "LINE_HEIGHT", "LineSample", "held_out_set", "make_line_sample"]

@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from verifier.id_docs.mrz_parse import MrzData
-from verifier.id_docs.names import NameMatch, compare_names, written_name
-from verifier.id_docs.national_id import NationalIdError, NorwegianId, parse_norwegian_id
+from verifier.id_docs.match.names import NameMatch, compare_names, written_name
+from verifier.id_docs.mrz.parse import MrzData
+from verifier.norway.national_id import NationalIdError, NorwegianId, parse_norwegian_id
 from verifier.verdict import RuleResult, Status
 
 

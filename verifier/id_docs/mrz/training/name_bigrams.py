@@ -2,7 +2,7 @@
 MRZ, from the first and last name lists the Faker package ships for Latin-script locales.
 
     .venv/bin/pip install -e '.[train]'
-    .venv/bin/python -m verifier.id_docs.training.name_bigrams [--out models/mrz_name_bigrams.json]
+    .venv/bin/python -m verifier.id_docs.mrz.training.name_bigrams [--out models/mrz_name_bigrams.json]
 
 The reader uses the counts only to break near-ties in the name field, which no check digit covers
 (`KINGD?M`: O rather than C when the recogniser cannot tell them apart). Names go through the
@@ -20,11 +20,11 @@ import pkgutil
 from collections.abc import Iterable
 from pathlib import Path
 
-from verifier.id_docs.mrz_structure import FILLER, LETTERS
-from verifier.id_docs.names import transliterate
+from verifier.id_docs.match.names import transliterate
+from verifier.id_docs.mrz.layout import FILLER, LETTERS
 
 ALPHABET = FILLER + LETTERS  # "<" first: it stands for a name's start and end
-DEFAULT_OUT = Path(__file__).resolve().parents[3] / "models" / "mrz_name_bigrams.json"
+DEFAULT_OUT = Path(__file__).resolve().parents[4] / "models" / "mrz_name_bigrams.json"
 
 
 def _latin_share(name: str) -> float:

@@ -1,4 +1,5 @@
-"""ICAO Doc 9303 machine readable zones: parse TD1, TD2, TD3, MRV-A and MRV-B and validate them.
+"""Machine readable zones: parse TD1, TD2, TD3, MRV-A, MRV-B (ICAO Doc 9303) and the French
+national identity card of 1988-2021, and validate them.
 
 `parse_mrz(lines)` never raises on bad input: it returns an `MrzParse` holding the fields it
 could read and every problem found (wrong length, characters outside A-Z 0-9 <, a check digit
@@ -6,7 +7,7 @@ that does not match, an unknown country code, an impossible date, an unknown sex
 MRZ reader uses `.valid` and the problem count to choose between OCR candidates, so the
 function is pure and fast.
 
-Positions below are ICAO's 1-based positions written as 0-based Python slices.
+Field positions, characters and check-digit groups come from the one table in `layout.py`.
 """
 
 from __future__ import annotations
@@ -16,33 +17,36 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from verifier.id_docs.check_digit import is_valid as check_digit_is_valid
-from verifier.id_docs.countries import is_known_code, is_specimen_code, normalise_code
-from verifier.id_docs.mrz_dates import (
+from verifier.id_docs.mrz.check_digit import is_valid as check_digit_is_valid
+from verifier.id_docs.mrz.countries import is_known_code, is_specimen_code, normalise_code
+from verifier.id_docs.mrz.dates import (
     DateKind,
     MrzDateError,
     is_partly_unknown,
     resolve_mrz_date,
 )
+from verifier.id_docs.mrz.layout import (
+    LINE_SHAPE,
+    MRZ_ALPHABET,
+    VISA_OF_SHAPE,
+    Layout,
+    MrzFormat,
+    is_french_card,
+    layout_for,
+)
 
-MRZ_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<")
-
-
-class MrzFormat(StrEnum):
-    TD1 = "TD1"  # ID cards: 3 lines of 30
-    TD2 = "TD2"  # ID cards and older documents: 2 lines of 36
-    TD3 = "TD3"  # passports: 2 lines of 44
-    MRVA = "MRVA"  # full-page visas: 2 lines of 44
-    MRVB = "MRVB"  # smaller visas: 2 lines of 36
-
-
-LINE_SHAPE: dict[MrzFormat, tuple[int, int]] = {
-    MrzFormat.TD1: (3, 30),
-    MrzFormat.TD2: (2, 36),
-    MrzFormat.TD3: (2, 44),
-    MrzFormat.MRVA: (2, 44),
-    MrzFormat.MRVB: (2, 36),
-}
+__all__ = [
+    "LINE_SHAPE",
+    "MRZ_ALPHABET",
+    "MrzData",
+    "MrzFormat",
+    "MrzParse",
+    "MrzProblem",
+    "ProblemKind",
+    "check_name",
+    "detect_format",
+    "parse_mrz",
+]
 
 
 class ProblemKind(StrEnum):
@@ -193,10 +197,13 @@ _CHECK_NAMES: dict[str, tuple[str, str]] = {
     "expiry_date": ("date of expiry", "utløpsdato"),
     "optional_data": ("personal number", "personnummer"),
     "composite": ("composite (whole MRZ)", "samlet kontrollsiffer (hele MRZ)"),
+    "issue_month": ("month of issue", "utstedelsesmåned"),
 }
 
 
-_VISA_OF_SHAPE = {MrzFormat.TD2: MrzFormat.MRVB, MrzFormat.TD3: MrzFormat.MRVA}
+def check_name(name: str) -> tuple[str, str]:
+    """A check group's name for messages, (English, bokmål)."""
+    return _CHECK_NAMES.get(name, (name, name))
 
 
 def detect_format(lines: list[str]) -> MrzFormat | None:
@@ -208,47 +215,12 @@ def detect_format(lines: list[str]) -> MrzFormat | None:
     if shape == (3, 30):
         return MrzFormat.TD1
     if shape == (2, 36):
+        if is_french_card(lines):
+            return MrzFormat.FRA_ID
         return MrzFormat.MRVB if is_visa else MrzFormat.TD2
     if shape == (2, 44):
         return MrzFormat.MRVA if is_visa else MrzFormat.TD3
     return None
-
-
-def character_classes(doc_format: MrzFormat) -> list[str]:
-    """Per line, one class per position: `9` digit only, `A` letter or `<`, `X` anything.
-
-    The reader uses this to choose O/0, I/1, B/8, S/5, Z/2 where the format allows one only.
-    Document numbers and optional data are alphanumeric (`X`). Check digits that may be `<`
-    (the document number's in TD1/TD2, which holds `<` when the number overflows, and TD3's
-    personal-number digit) stay `X`. Birth dates are marked `9` although ICAO allows `<` for
-    unknown parts: such documents are rare and the parser still accepts them.
-    """
-    n_lines, width = LINE_SHAPE[doc_format]
-    rows = [["X"] * width for _ in range(n_lines)]
-
-    def mark(row: int, start: int, stop: int, cls: str) -> None:
-        for i in range(start, stop):
-            rows[row][i] = cls
-
-    if doc_format is MrzFormat.TD1:
-        mark(0, 0, 5, "A")
-        mark(1, 0, 7, "9")
-        mark(1, 7, 8, "A")
-        mark(1, 8, 15, "9")
-        mark(1, 15, 18, "A")
-        mark(1, 29, 30, "9")
-        mark(2, 0, 30, "A")
-    else:
-        mark(0, 0, width, "A")
-        if doc_format is not MrzFormat.TD2:
-            mark(1, 9, 10, "9")
-        mark(1, 10, 13, "A")
-        mark(1, 13, 20, "9")
-        mark(1, 20, 21, "A")
-        mark(1, 21, 28, "9")
-        if doc_format in (MrzFormat.TD2, MrzFormat.TD3):
-            mark(1, width - 1, width, "9")
-    return ["".join(r) for r in rows]
 
 
 def parse_mrz(
@@ -262,7 +234,7 @@ def parse_mrz(
     fmt = MrzFormat(doc_format) if doc_format is not None else detect_format(lines)
     if fmt is not None and lines and lines[0][:1] == "V":
         # A reader that knows only the shape says TD2/TD3; a leading V makes it a visa.
-        fmt = _VISA_OF_SHAPE.get(fmt, fmt)
+        fmt = VISA_OF_SHAPE.get(fmt, fmt)
     if fmt is None:
         lengths = "x".join(str(len(line)) for line in lines) or "none"
         return MrzParse(
@@ -305,10 +277,11 @@ def parse_mrz(
                 )
             )
     builder = _Fields(problems, today)
-    if fmt is MrzFormat.TD1:
-        data = _parse_td1(lines, builder)
+    layout = layout_for(fmt)
+    if fmt is MrzFormat.FRA_ID:
+        data = _parse_french_card(lines, layout, builder)
     else:
-        data = _parse_two_line(lines, fmt, builder)
+        data = _parse_icao(lines, layout, builder)
     return MrzParse(fmt, data, problems)
 
 
@@ -352,6 +325,22 @@ class _Fields:
             )
         return code
 
+    def issue_month(self, raw: str) -> date | None:
+        """The French card's YYMM month of issue (cards were issued from 1988 to 2021)."""
+        if raw.isdigit() and 1 <= int(raw[2:]) <= 12:
+            year = int(raw[:2])
+            return date(1900 + year if year >= 88 else 2000 + year, int(raw[2:]), 1)
+        en, nb = _CHECK_NAMES["issue_month"]
+        self.problems.append(
+            MrzProblem(
+                ProblemKind.DATE,
+                "issue_month",
+                f"the {en} {raw!r} is not a year and month",
+                f"{nb} {raw!r} er ikke et år og en måned",
+            )
+        )
+        return None
+
     def date(self, name: str, raw: str, kind: DateKind) -> date | None:
         if kind is DateKind.BIRTH and is_partly_unknown(raw):
             # Allowed by ICAO for unknown day/month; the holder match cannot confirm it.
@@ -392,6 +381,7 @@ class _Fields:
             MrzFormat.TD3: "P",
             MrzFormat.MRVA: "V",
             MrzFormat.MRVB: "V",
+            MrzFormat.FRA_ID: "I",
         }[fmt]
         if raw[0] not in allowed or not (raw[1].isalpha() or raw[1] == "<"):
             self.problems.append(
@@ -441,64 +431,38 @@ def _document_number(number: str, digit: str, optional: str) -> tuple[str, str, 
     return number.rstrip("<"), digit, number, optional
 
 
-def _parse_td1(lines: list[str], f: _Fields) -> MrzData:
-    l1, l2, l3 = lines
-    code = f.document_code(l1[0:2], MrzFormat.TD1)
-    issuing = f.country("issuing_state", l1[2:5])
-    number, number_cd, number_field, optional1 = _document_number(l1[5:14], l1[14], l1[15:30])
-    f.check("document_number", number_field, number_cd)
-    birth_raw, expiry_raw = l2[0:6], l2[8:14]
-    f.check("birth_date", birth_raw, l2[6])
-    sex = f.sex(l2[7])
-    f.check("expiry_date", expiry_raw, l2[14])
-    nationality = f.country("nationality", l2[15:18])
-    f.check("composite", l1[5:30] + l2[0:7] + l2[8:15] + l2[18:29], l2[29])
-    primary, secondary, truncated = f.names(l3)
-    return MrzData(
-        doc_format=MrzFormat.TD1,
-        document_code=code,
-        issuing_state=issuing,
-        primary_identifier=primary,
-        secondary_identifier=secondary,
-        document_number=number,
-        nationality=nationality,
-        birth_date_raw=birth_raw,
-        birth_date=f.date("birth_date", birth_raw, DateKind.BIRTH),
-        sex=sex,
-        expiry_date_raw=expiry_raw,
-        expiry_date=f.date("expiry_date", expiry_raw, DateKind.EXPIRY),
-        optional_data=optional1.strip("<"),
-        optional_data_2=l2[18:29].strip("<"),
-        names_may_be_truncated=truncated,
-        check_digits=dict(f.checks),
-        lines=tuple(lines),
-    )
+def _run_checks(lines: list[str], layout: Layout, f: _Fields, number: tuple[str, str]) -> None:
+    """Every check digit of the layout, in the table's order; `number` is the document number's
+    (covered text, digit), which the TD1/TD2 overflow can move out of its field."""
+    for name, covered, check in layout.checks:
+        if name == "document_number":
+            f.check(name, *number)
+        else:
+            f.check(
+                name, "".join(layout.text(lines, c) for c in covered), layout.text(lines, check)
+            )
 
 
-def _parse_two_line(lines: list[str], fmt: MrzFormat, f: _Fields) -> MrzData:
-    l1, l2 = lines
-    width = len(l1)
-    code = f.document_code(l1[0:2], fmt)
-    issuing = f.country("issuing_state", l1[2:5])
-    primary, secondary, truncated = f.names(l1[5:width])
-    if fmt is MrzFormat.TD2:
-        optional_raw = l2[28:35]
-        number, number_cd, number_field, optional = _document_number(l2[0:9], l2[9], optional_raw)
+def _parse_icao(lines: list[str], layout: Layout, f: _Fields) -> MrzData:
+    fmt = layout.doc_format
+
+    def text(name: str) -> str:
+        return layout.text(lines, name)
+
+    code = f.document_code(text("document_code"), fmt)
+    issuing = f.country("issuing_state", text("issuing_state"))
+    primary, secondary, truncated = f.names(text("names"))
+    if fmt in (MrzFormat.TD1, MrzFormat.TD2):
+        number, number_cd, number_field, optional = _document_number(
+            text("document_number"), text("document_number_check"), text("optional_data")
+        )
     else:
-        optional_raw = l2[28:42] if fmt is MrzFormat.TD3 else l2[28:width]
-        number, number_cd, number_field = l2[0:9].rstrip("<"), l2[9], l2[0:9]
-        optional = optional_raw
-    f.check("document_number", number_field, number_cd)
-    nationality = f.country("nationality", l2[10:13])
-    birth_raw, expiry_raw = l2[13:19], l2[21:27]
-    f.check("birth_date", birth_raw, l2[19])
-    sex = f.sex(l2[20])
-    f.check("expiry_date", expiry_raw, l2[27])
-    if fmt is MrzFormat.TD3:
-        f.check("optional_data", optional_raw, l2[42])
-        f.check("composite", l2[0:10] + l2[13:20] + l2[21:43], l2[43])
-    elif fmt is MrzFormat.TD2:
-        f.check("composite", l2[0:10] + l2[13:20] + l2[21:35], l2[35])
+        number_field, number_cd = text("document_number"), text("document_number_check")
+        number, optional = number_field.rstrip("<"), text("optional_data")
+    _run_checks(lines, layout, f, (number_field, number_cd))
+    nationality = f.country("nationality", text("nationality"))
+    sex = f.sex(text("sex"))
+    birth_raw, expiry_raw = text("birth_date"), text("expiry_date")
     return MrzData(
         doc_format=fmt,
         document_code=code,
@@ -513,8 +477,66 @@ def _parse_two_line(lines: list[str], fmt: MrzFormat, f: _Fields) -> MrzData:
         expiry_date_raw=expiry_raw,
         expiry_date=f.date("expiry_date", expiry_raw, DateKind.EXPIRY),
         optional_data=optional.strip("<"),
-        optional_data_2="",
+        optional_data_2=text("optional_data_2").strip("<") if fmt is MrzFormat.TD1 else "",
         names_may_be_truncated=truncated,
+        check_digits=dict(f.checks),
+        lines=tuple(lines),
+    )
+
+
+# The French card's validity (décret 2013-1188): 15 years for a card issued to an adult from
+# 2004 on, 10 years otherwise. The MRZ holds only the month of issue, so the expiry is counted
+# from the first day of that month: at most a month early, never late.
+_FRENCH_CARD_YEARS_ADULT_FROM_2004 = 15
+_FRENCH_CARD_YEARS = 10
+
+
+def _french_card_expiry(issued: date | None, birth: date | None) -> date | None:
+    if issued is None:
+        return None
+    adult = (
+        birth is not None
+        and (issued.year - birth.year) - ((issued.month, 1) < (birth.month, birth.day)) >= 18
+    )
+    years = (
+        _FRENCH_CARD_YEARS_ADULT_FROM_2004 if adult and issued.year >= 2004 else _FRENCH_CARD_YEARS
+    )
+    return issued.replace(year=issued.year + years)
+
+
+def _parse_french_card(lines: list[str], layout: Layout, f: _Fields) -> MrzData:
+    def text(name: str) -> str:
+        return layout.text(lines, name)
+
+    code = f.document_code(text("document_code"), MrzFormat.FRA_ID)
+    issuing = f.country("issuing_state", text("issuing_state"))
+    surname = text("primary_name")
+    given = text("given_names")
+    f.names(surname + "<<" + given)  # only for the digits check: the names are two fields here
+    number_field = text("issue_month") + text("card_number")
+    _run_checks(lines, layout, f, (number_field, text("document_number_check")))
+    sex = f.sex(text("sex"))
+    birth_raw = text("birth_date")
+    birth = f.date("birth_date", birth_raw, DateKind.BIRTH)
+    issued = f.issue_month(text("issue_month"))
+    return MrzData(
+        doc_format=MrzFormat.FRA_ID,
+        document_code=code,
+        issuing_state=issuing,
+        primary_identifier=_words(surname),
+        secondary_identifier=_words(given),
+        document_number=number_field.rstrip("<"),
+        # The card is issued to French citizens only; its MRZ has no nationality field.
+        nationality=issuing,
+        birth_date_raw=birth_raw,
+        birth_date=birth,
+        sex=sex,
+        expiry_date_raw="",
+        expiry_date=_french_card_expiry(issued, birth),
+        optional_data=text("issuing_office").strip("<"),
+        optional_data_2="",
+        names_may_be_truncated=len(surname.rstrip("<")) >= len(surname) - 1
+        or len(given.rstrip("<")) >= len(given) - 1,
         check_digits=dict(f.checks),
         lines=tuple(lines),
     )

@@ -20,7 +20,7 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
-from verifier.id_docs.onnx_dequantize import dequantized_model_bytes
+from verifier.id_docs.match.onnx_dequantize import dequantized_model_bytes
 from verifier.model_files import model_path
 from verifier.policy import IdDocumentsPolicy
 from verifier.verdict import Region, RuleResult, Status

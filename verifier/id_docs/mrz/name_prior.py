@@ -14,19 +14,23 @@ import json
 import math
 from functools import lru_cache
 
-from verifier.id_docs.mrz_structure import ALPHA, FILLER, Alternative
+from verifier.id_docs.mrz.correct import Alternative
+from verifier.id_docs.mrz.layout import ALPHA, FILLER, layout_for
 from verifier.model_files import model_path
 
 MODEL_NAME = "mrz_name_bigrams.json"
 
 
-def name_field(layout: str) -> tuple[int, int, int]:
-    """(line, start, stop) of the name field: primary and secondary identifiers with fillers."""
-    if layout == "TD1":
-        return 2, 0, 30
-    if layout in ("TD2", "MRVB"):
-        return 0, 5, 36
-    return 0, 5, 44
+def name_fields(layout: str) -> list[tuple[int, int, int]]:
+    """(line, start, stop) of each name field no check digit covers (the ICAO formats' one
+    field of primary and secondary identifiers; none on the French card, whose composite check
+    digit covers the names and arbitrates there instead)."""
+    table = layout_for(layout)
+    covered = table.covered_positions
+    fields = [table.field(name) for name in table.name_fields]
+    return [
+        (f.line, f.start, f.stop) for f in fields if not any(p in covered for p in f.positions())
+    ]
 
 
 class NameBigrams:
@@ -64,8 +68,23 @@ def prefer_likely_names(
 ) -> list[str]:
     """The lines with the name field re-read as the cheapest sum of recogniser cost and
     `weight` x spelling cost, choosing only among alternatives within `max_gap` nats."""
+    out = list(lines)
+    for line_no, start, stop in name_fields(layout):
+        out = _reread_name(out, line_no, start, stop, alternatives, max_gap, weight, bigrams)
+    return out
+
+
+def _reread_name(
+    lines: list[str],
+    line_no: int,
+    start: int,
+    stop: int,
+    alternatives: list[Alternative],
+    max_gap: float,
+    weight: float,
+    bigrams: NameBigrams | None,
+) -> list[str]:
     model = bigrams or name_bigrams()
-    line_no, start, stop = name_field(layout)
     text = lines[line_no]
     options: list[list[tuple[str, float]]] = []
     for index in range(start, stop):

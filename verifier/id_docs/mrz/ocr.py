@@ -3,7 +3,7 @@
 Input: one grey line crop (the glyph row plus some margin), normalised to LINE_HEIGHT px high
 and squeezed horizontally by X_SCALE. Output: per-frame class probabilities over the blank and
 the 37 MRZ characters, which `mrz_decode` turns into a fixed-length, field-typed reading.
-The model is trained by verifier/id_docs/training/train_mrz_ocr.py on synthetic OCR-B lines.
+The model is trained by verifier/id_docs/mrz/training/train_mrz_ocr.py on synthetic OCR-B lines.
 """
 
 from __future__ import annotations

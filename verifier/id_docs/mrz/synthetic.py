@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from verifier.id_docs.check_digit import compute_check_digit
+from verifier.id_docs.mrz.check_digit import compute_check_digit
 
 OCRB_FONT_PATHS = (
     Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf"),  # Debian fonts-ocr-b
@@ -217,6 +218,28 @@ def td1_lines(person: Identity, doc_type: str = "I<") -> list[str]:
     return [line1, line2, line3]
 
 
+def french_card_lines(
+    person: Identity, issued: dt.date, department: str = "923", office: str = "932013"
+) -> list[str]:
+    """The two 36-character lines of the French identity card of 1988-2021 (not TD2): surname
+    and issuing office on line 1; card number (issue YYMM, department, 5-digit sequence), given
+    names, birth date, sex and a composite over both lines on line 2."""
+    line1 = "IDFRA" + _field(person.surname, 25) + _field(office, 6)
+    number = (
+        issued.strftime("%y%m") + _field(department, 3) + person.document_number[-5:].rjust(5, "0")
+    )
+    birth = _yymmdd(person.birth)
+    body = (
+        number
+        + compute_check_digit(number)
+        + _field(person.given_names.replace("<", "<<"), 14)
+        + birth
+        + compute_check_digit(birth)
+        + person.sex
+    )
+    return [line1, body + compute_check_digit(line1 + body)]
+
+
 def random_mrz(rng: np.random.Generator, doc_format: str) -> list[str]:
     person = random_identity(rng)
     if doc_format == "TD1":
@@ -280,10 +303,13 @@ def _draw_fields(draw: ImageDraw.ImageDraw, x: int, y: int, person: Identity, st
         draw.text((x, y + i * step + step // 3 + 1), value, font=value_font, fill=(20, 20, 30))
 
 
-def _document(seed: int, doc_format: str, width: int, height: int) -> SyntheticDocument:
+def _document(
+    seed: int, doc_format: str, width: int, height: int, lines: list[str] | None = None
+) -> SyntheticDocument:
     rng = np.random.default_rng(seed)
     person = random_identity(rng)
-    lines = td1_lines(person) if doc_format == "TD1" else td3_lines(person)
+    if lines is None:
+        lines = td1_lines(person) if doc_format == "TD1" else td3_lines(person)
     page = _paper(rng, width, height)
     draw = ImageDraw.Draw(page)
     # ICAO 9303: a 2.54 mm character pitch (the MRZ spans most of the width), glyphs ~2.3 mm.
@@ -294,7 +320,7 @@ def _document(seed: int, doc_format: str, width: int, height: int) -> SyntheticD
     mrz_height = line_gap * (len(lines) - 1) + cap
     mrz_y = height - round(height * 0.05) - mrz_height
     title_font = ImageFont.load_default(size=max(12, height // 18))
-    title = "IDENTITY CARD" if doc_format == "TD1" else "PASSPORT"
+    title = "PASSPORT" if doc_format == "TD3" else "IDENTITY CARD"
     draw.text((margin_x, round(height * 0.04)), title, font=title_font, fill=(40, 40, 90))
     portrait_h = round((mrz_y - height * 0.2) * 0.95)
     portrait_w = round(portrait_h * 0.78)
@@ -330,3 +356,68 @@ def make_td1_card(seed: int, width: int = 1012) -> SyntheticDocument:
 def make_td3_page(seed: int, width: int = 1250) -> SyntheticDocument:
     """A passport data page (125 x 88 mm) with portrait, printed fields and a 2x44 MRZ."""
     return _document(seed, "TD3", width, round(width * 88 / 125))
+
+
+def make_document(lines: list[str], seed: int = 1, width: int | None = None) -> SyntheticDocument:
+    """A document printing exactly these MRZ lines (right or wrong check digits alike): a
+    passport page for 2x44, an ID card for 3x30 and 2x36."""
+    doc_format = {(2, 44): "TD3", (3, 30): "TD1", (2, 36): "TD2"}[(len(lines), len(lines[0]))]
+    if doc_format == "TD3":
+        width = width or 1250
+        return _document(seed, doc_format, width, round(width * 88 / 125), lines)
+    width = width or 1012
+    return _document(seed, doc_format, width, round(width * 54 / 85.6), lines)
+
+
+def make_french_card(seed: int, width: int = 1012) -> SyntheticDocument:
+    """A French identity card of the 1988-2021 model: a 2x36 MRZ in its own layout."""
+    rng = np.random.default_rng(seed + 7919)
+    person = random_identity(rng)
+    issued = dt.date(1995, 1, 1) + dt.timedelta(days=int(rng.integers(0, 365 * 25)))
+    lines = french_card_lines(person, issued)
+    doc = _document(seed, "FRA_ID", width, round(width * 54 / 85.6), lines)
+    return SyntheticDocument(doc.rgb, "FRA_ID", lines, doc.mrz_box)
+
+
+def front_and_back_scan(front: np.ndarray, back: np.ndarray, dpi_scale: float = 1.0) -> np.ndarray:
+    """One scanned page holding both sides of a card, one above the other on white paper."""
+    h = max(front.shape[0], back.shape[0])
+    w = max(front.shape[1], back.shape[1])
+    pad = round(0.15 * w)
+    page = np.full((2 * h + 3 * pad, w + 2 * pad, 3), 250, np.uint8)
+    page[pad : pad + front.shape[0], pad : pad + front.shape[1]] = front
+    top = 2 * pad + h
+    page[top : top + back.shape[0], pad : pad + back.shape[1]] = back
+    if dpi_scale != 1.0:
+        size = (round(page.shape[1] * dpi_scale), round(page.shape[0] * dpi_scale))
+        page = cv2.resize(page, size, interpolation=cv2.INTER_AREA)
+    return page
+
+
+def in_perspective(
+    rgb: np.ndarray, degrees: float, about_vertical: bool, background: int = 255
+) -> np.ndarray:
+    """The image as a pinhole camera (focal length 1.2 x the long side) sees it when the page is
+    turned `degrees` out of plane about its vertical or horizontal centre line, on a canvas of
+    the background grey level holding every corner."""
+    h, w = rgb.shape[:2]
+    focal = 1.2 * max(h, w)
+    theta = np.radians(degrees)
+    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64) - (w / 2, h / 2)
+    projected = []
+    for x, y in corners:
+        if about_vertical:
+            px, pz, py = x * np.cos(theta), x * np.sin(theta), y
+        else:
+            py, pz, px = y * np.cos(theta), y * np.sin(theta), x
+        depth = focal + pz
+        projected.append((focal * px / depth, focal * py / depth))
+    dst = np.array(projected, np.float64)
+    dst -= dst.min(axis=0)
+    size = np.ceil(dst.max(axis=0)).astype(int) + 1
+    matrix = cv2.getPerspectiveTransform(
+        np.add(corners, (w / 2, h / 2)).astype(np.float32), dst.astype(np.float32)
+    )
+    return cv2.warpPerspective(
+        rgb, matrix, (int(size[0]), int(size[1])), borderValue=(background,) * 3
+    )

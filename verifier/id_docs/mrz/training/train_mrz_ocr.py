@@ -1,7 +1,7 @@
 """Trains the MRZ line recogniser on synthetic OCR-B lines and exports it to ONNX.
 
     pip install -e '.[train]'      # torch==2.13.0 (CPU) and onnx, only for training
-    PYTHONPATH=. python -m verifier.id_docs.training.train_mrz_ocr --out models/mrz_ocr_crnn.onnx
+    PYTHONPATH=. python -m verifier.id_docs.mrz.training.train_mrz_ocr --out models/mrz_ocr_crnn.onnx
 
 Reproducible: every random draw comes from generators seeded by --seed (samples are generated
 in one worker process in a fixed order; torch runs deterministic CPU kernels). On 2 CPU cores
@@ -22,11 +22,14 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, IterableDataset
 
-from verifier.id_docs.edit_distance import edit_distance
-from verifier.id_docs.mrz_ocr import ALPHABET, LINE_HEIGHT, greedy_text
-from verifier.id_docs.training.line_samples import LineSample, held_out_set, make_line_sample
-
-HELD_OUT_SEED = 990_001
+from verifier.id_docs.mrz.edit_distance import edit_distance
+from verifier.id_docs.mrz.ocr import ALPHABET, LINE_HEIGHT, greedy_text
+from verifier.id_docs.mrz.training.line_samples import (
+    HELD_OUT_SEED,
+    LineSample,
+    held_out_set,
+    make_line_sample,
+)
 
 
 class MrzLineNet(nn.Module):
@@ -65,14 +68,15 @@ class MrzLineNet(nn.Module):
 
 
 class SyntheticLines(IterableDataset):
-    def __init__(self, seed: int, count: int) -> None:
+    def __init__(self, seed: int, count: int, photographed: bool = False) -> None:
         self.seed = seed
         self.count = count
+        self.photographed = photographed
 
     def __iter__(self) -> Iterator[LineSample]:
         rng = np.random.default_rng(self.seed)
         for _ in range(self.count):
-            yield make_line_sample(rng)
+            yield make_line_sample(rng, self.photographed)
 
 
 def collate(
@@ -92,7 +96,9 @@ def collate(
     return torch.from_numpy(batch), targets, input_lengths, target_lengths
 
 
-def evaluate(model: MrzLineNet, samples: list[LineSample]) -> tuple[float, float]:
+def evaluate(
+    model: MrzLineNet, samples: list[LineSample], frozen_norms: bool = False
+) -> tuple[float, float]:
     """Character accuracy (1 - edit distance / length) and exact-line rate, greedy decoding."""
     model.eval()
     errors = total = exact = 0
@@ -106,8 +112,52 @@ def evaluate(model: MrzLineNet, samples: list[LineSample]) -> tuple[float, float
                 errors += edit_distance(text, s.text)
                 total += len(s.text)
                 exact += text == s.text
-    model.train()
+    set_training(model, frozen_norms)
     return 1 - errors / total, exact / len(samples)
+
+
+def load_onnx_weights(model: MrzLineNet, path: Path) -> None:
+    """Starts from an exported model: ONNX export folds each batch norm into its convolution,
+    so the convolutions take the folded weights and biases and the batch norms become the
+    identity (mean 0, variance 1 - eps, scale 1, shift = the folded bias). Fine-tuning then
+    keeps the batch norms in evaluation mode (`set_training`)."""
+    import onnx
+    from onnx import numpy_helper
+
+    weights = {i.name: numpy_helper.to_array(i) for i in onnx.load(str(path)).graph.initializer}
+    folded = [
+        weights[k]
+        for k in sorted(
+            (k for k in weights if k.startswith("onnx::Conv_")), key=lambda k: int(k.split("_")[-1])
+        )
+    ]
+    convs = [m for m in model.features if isinstance(m, nn.Conv2d)]
+    norms = [m for m in model.features if isinstance(m, nn.BatchNorm2d)]
+    if len(folded) != 2 * len(convs):
+        raise ValueError(f"{path}: {len(folded)} folded tensors for {len(convs)} convolutions")
+    with torch.no_grad():
+        for k, (conv, norm) in enumerate(zip(convs, norms, strict=True)):
+            conv.weight.copy_(torch.from_numpy(folded[2 * k]))
+            norm.weight.fill_(1.0)
+            norm.bias.copy_(torch.from_numpy(folded[2 * k + 1]))
+            assert norm.running_mean is not None and norm.running_var is not None
+            norm.running_mean.zero_()
+            norm.running_var.fill_(1.0 - norm.eps)
+        for name in (
+            "sequence.0.weight",
+            "sequence.0.bias",
+            "sequence.2.weight",
+            "sequence.2.bias",
+        ):
+            dict(model.named_parameters())[name].copy_(torch.from_numpy(weights[name]))
+
+
+def set_training(model: MrzLineNet, frozen_norms: bool) -> None:
+    model.train()
+    if frozen_norms:
+        for m in model.modules():
+            if isinstance(m, nn.BatchNorm2d):
+                m.eval()
 
 
 def export_onnx(model: MrzLineNet, out: Path) -> None:
@@ -138,6 +188,16 @@ def main() -> None:
     parser.add_argument(
         "--init", type=Path, help="start from these weights (a .pt written by a run)"
     )
+    parser.add_argument(
+        "--init-onnx",
+        type=Path,
+        help="fine-tune from an exported model (batch norms frozen), e.g. the committed one",
+    )
+    parser.add_argument(
+        "--photographed",
+        action="store_true",
+        help="samples as photographs and scans of documents bring them (line_samples.py)",
+    )
     parser.add_argument("--max-lr", type=float, default=3e-3)
     parser.add_argument("--width", type=int, default=1, help="channel multiplier of the network")
     args = parser.parse_args()
@@ -148,6 +208,10 @@ def main() -> None:
     model = MrzLineNet(width=args.width)
     if args.init:
         model.load_state_dict(torch.load(args.init, map_location="cpu"))
+    frozen_norms = args.init_onnx is not None
+    if args.init_onnx:
+        load_onnx_weights(model, args.init_onnx)
+    set_training(model, frozen_norms)
     steps = args.samples // args.batch
     optimiser = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
     schedule = torch.optim.lr_scheduler.OneCycleLR(
@@ -155,14 +219,14 @@ def main() -> None:
     )
     ctc = nn.CTCLoss(blank=0, zero_infinity=True)
     loader = DataLoader(
-        SyntheticLines(args.seed, steps * args.batch),
+        SyntheticLines(args.seed, steps * args.batch, args.photographed),
         batch_size=args.batch,
         collate_fn=collate,
         num_workers=1,
         prefetch_factor=8,
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    held_out = held_out_set(HELD_OUT_SEED, args.held_out)
+    held_out = held_out_set(HELD_OUT_SEED, args.held_out, args.photographed)
     started = time.monotonic()
     for step, (batch, targets, input_lengths, target_lengths) in enumerate(loader, 1):
         log_probs = torch.log_softmax(model(batch), dim=2).permute(1, 0, 2)  # T x N x C
@@ -177,10 +241,10 @@ def main() -> None:
                 f"step {step}/{steps} loss {loss.item():.4f} {time.monotonic() - started:.0f}s",
                 flush=True,
             )
-        if step % 1000 == 0:
-            char_acc, line_acc = evaluate(model, held_out[:500])
+        if step % 250 == 0:
+            char_acc, line_acc = evaluate(model, held_out[:500], frozen_norms)
             print(f"  held-out[:500] char {char_acc:.4f} line {line_acc:.4f}", flush=True)
-    char_acc, line_acc = evaluate(model, held_out)
+    char_acc, line_acc = evaluate(model, held_out, frozen_norms)
     print(
         f"held-out synthetic set ({len(held_out)} lines, seed {HELD_OUT_SEED}): "
         f"character accuracy {char_acc:.4f}, exact lines {line_acc:.4f}"

@@ -32,6 +32,10 @@ class MrzRow:
     end: tuple[float, float]
     glyph_height: float
     blob_count: int
+    # The row's own first and last glyph (start/end span all rows of the candidate alike): under
+    # perspective the rows differ, and their four ends give the geometry to rectify.
+    own_start: tuple[float, float] | None = None
+    own_end: tuple[float, float] | None = None
 
     @property
     def length(self) -> float:
@@ -308,7 +312,16 @@ def locate_mrz(rgb: np.ndarray, max_candidates: int = 4) -> list[MrzCandidate]:
             for ln in group:
                 start = _to_original(ln.point(x0), transposed, scale)
                 end = _to_original(ln.point(x1), transposed, scale)
-                rows.append(MrzRow(start, end, ln.height / scale, ln.count))
+                rows.append(
+                    MrzRow(
+                        start,
+                        end,
+                        ln.height / scale,
+                        ln.count,
+                        _to_original(ln.point(ln.x0), transposed, scale),
+                        _to_original(ln.point(ln.x1), transposed, scale),
+                    )
+                )
             ux, uy = rows[0].direction
             # Order the rows along the text's "down" (the direction turned 90 degrees clockwise):
             # in the transposed frame the sort above ran the other way.

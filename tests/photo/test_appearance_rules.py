@@ -1,4 +1,5 @@
-"""Part-2 portrait rules on real photographs with controlled edits (tests/photo/support/portrait_edits.py):
+"""The appearance rules (no_glasses, no_headgear, ears_visible, even_lighting,
+plain_background) on real photographs with controlled edits (tests/photo/support/portrait_edits.py):
 every edit must fail the rule it breaks and leave the others' verdicts alone; the unedited base
 passes them all; darker skin changes no lighting or background verdict."""
 
@@ -14,7 +15,13 @@ from tests.photo.support import portrait_edits as edits
 from verifier.photo.check import PhotoCheck, check_photo_detailed
 from verifier.verdict import RuleResult, Status
 
-PART2_RULES = ("no_glasses", "no_headgear", "ears_visible", "even_lighting", "plain_background")
+APPEARANCE_RULES = (
+    "no_glasses",
+    "no_headgear",
+    "ears_visible",
+    "even_lighting",
+    "plain_background",
+)
 
 EDITS: dict[str, Callable[[edits.Base], np.ndarray]] = {
     "base": lambda b: b.rgb,
@@ -34,15 +41,8 @@ EDITS: dict[str, Callable[[edits.Base], np.ndarray]] = {
 
 
 @cache
-def darker_base() -> edits.Base:
-    """The same person with darker skin: the light and the edits then act on darker skin."""
-    b = edits.base()
-    return edits.Base(edits.darker_skin(b.rgb, b.points), b.person, b.points)
-
-
-@cache
 def check(name: str, darker_skin: bool = False, religious: bool = False) -> PhotoCheck:
-    rgb = EDITS[name](darker_base() if darker_skin else edits.base())
+    rgb = EDITS[name](edits.darker_base() if darker_skin else edits.base())
     return check_photo_detailed(edits.encode(rgb), religious_headgear_declared=religious)
 
 
@@ -54,10 +54,10 @@ def status(name: str, rule: str, **kwargs: bool) -> Status:
     return result(check(name, **kwargs), rule).status
 
 
-def test_the_base_passes_every_part2_rule() -> None:
+def test_the_base_passes_every_appearance_rule() -> None:
     c = check("base")
     assert c.analysis is not None and c.analysis.main is not None
-    for rule in PART2_RULES:
+    for rule in APPEARANCE_RULES:
         assert result(c, rule).status is Status.PASS, result(c, rule)
 
 
@@ -139,10 +139,10 @@ def test_hair_in_coloured_light_is_hair_but_blue_fabric_is_not(
 @pytest.mark.xfail(
     strict=True,
     reason="known limit: a dark navy cap with a shaded white top reads as "
-    "hair colours (README, Portrait rules part 2); strict, so a fix shows up here",
+    "hair colours (docs/photo-rules.md); strict, so a fix shows up here",
 )
 def test_grace_hoppers_uniform_cap_fails_headgear() -> None:
-    """The cap in tests/images/good_portrait.jpg (the same photo) is a head covering."""
+    """The cap in tests/images/cap_and_glasses_portrait.jpg (the same photo) is a head covering."""
     import matplotlib.cbook
 
     path = matplotlib.cbook.get_sample_data("grace_hopper.jpg", asfileobj=False)
@@ -181,7 +181,7 @@ def test_lighting_and_background_verdicts_do_not_depend_on_skin_tone(edit: str) 
     assert dark.value < light.value * 0.65
 
 
-@pytest.mark.parametrize("rule", PART2_RULES)
+@pytest.mark.parametrize("rule", APPEARANCE_RULES)
 def test_results_carry_value_threshold_messages_and_regions(rule: str) -> None:
     for edit in ("base", "glasses", "cap", "hair_over_ears", "half_face_shadow", "busy_background"):
         r = result(check(edit), rule)
@@ -205,9 +205,9 @@ def test_results_carry_value_threshold_messages_and_regions(rule: str) -> None:
     )  # the fix, not the pass text
 
 
-def test_part2_rules_are_fast() -> None:
+def test_appearance_rules_are_fast() -> None:
     timings = check("glasses").verdict.timings_ms
-    spent = sum(timings[f"rule.{rule}"] for rule in PART2_RULES)
+    spent = sum(timings[f"rule.{rule}"] for rule in APPEARANCE_RULES)
     assert spent < 250  # ms, generous for a loaded CI machine; the benchmark reports ~15 ms
 
 

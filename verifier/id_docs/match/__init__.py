@@ -1,0 +1,1 @@
+"""Matching a document to its holder: names, Norwegian national id, face."""

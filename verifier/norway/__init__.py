@@ -1,0 +1,1 @@
+"""Norwegian identifiers: national identity numbers (fødselsnummer, D-nummer) and organisation numbers."""
