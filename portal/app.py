@@ -21,7 +21,18 @@ from starlette.middleware.sessions import SessionMiddleware
 from portal import background, verification
 from portal.i18n import lang_hint, lang_of
 from portal.limits import declared_too_large, too_large_message, upload_body_limit
-from portal.routers import assets, auth, employees, orders, outbox, review, share, status
+from portal.routers import (
+    assets,
+    auth,
+    delegation,
+    employees,
+    oidc,
+    orders,
+    outbox,
+    review,
+    share,
+    status,
+)
 from portal.state import PACKAGE_DIR, Portal
 
 log = logging.getLogger(__name__)
@@ -103,6 +114,8 @@ def create_app(portal: Portal) -> FastAPI:
         share.router,
         review.router,
         status.router,
+        delegation.router,
+        oidc.router,
         outbox.router,
         assets.router,
     ):

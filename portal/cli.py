@@ -1,4 +1,4 @@
-"""`hmsverify serve`, `hmsverify demo` and `hmsverify sweep` (wired into verifier/cli.py)."""
+"""`hmsverify serve`, `demo`, `sweep` and `reviewer` (wired into verifier/cli.py)."""
 
 from __future__ import annotations
 
@@ -39,6 +39,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "20-day cancellation, the expiry reminder and card expiry in the demo without waiting",
     )
     sweep.set_defaults(func=_sweep)
+
+    reviewer = subparsers.add_parser(
+        "reviewer",
+        help="make or mark the reviewer account of a person who logs in through OpenID Connect "
+        "(reads the national id from standard input)",
+    )
+    reviewer.add_argument("--name", required=True)
+    reviewer.add_argument("--email", default=None)
+    reviewer.add_argument("--data-dir", type=Path, default=None)
+    reviewer.set_defaults(func=_reviewer)
 
 
 def _as_of(text: str) -> dt.datetime:
@@ -90,6 +100,7 @@ def _demo(args: argparse.Namespace) -> int:
             f"HMS-kort portal: {url}",
             f"  orderer : {logins.orderer} / {logins.password}",
             f"  reviewer: {logins.reviewer} / {logins.password}",
+            f"  delegate: {logins.delegate} / {logins.password} (Nordbygg and its sub-unit)",
             f"  status lookup: {url}/status",
             f"  e-mails the demo sent (as the reviewer): {url}/outbox",
             "  national ids the demo registry knows (to add an employee): "
@@ -122,6 +133,28 @@ def _sweep(args: argparse.Namespace) -> int:
         f"cancelled {report.cancelled}, expired {report.expired}, reminded {report.reminded}, "
         f"e-mails sent {sent}"
     )
+    return 0
+
+
+def _reviewer(args: argparse.Namespace) -> int:
+    from portal.clock import utcnow
+    from portal.db import session_scope
+    from portal.reviewers import make_reviewer
+    from portal.state import build_portal
+    from verifier.norway.national_id import NationalIdError
+
+    national_id = sys.stdin.readline().strip().replace(" ", "")
+    portal = build_portal(settings_from_env(args.data_dir))
+    try:
+        with session_scope(portal.sessions) as session:
+            user = make_reviewer(session, national_id, args.name, args.email, utcnow())
+            user_id = user.id
+    except NationalIdError as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        portal.engine.dispose()
+    print(f"reviewer account {user_id}: {args.name}")
     return 0
 
 

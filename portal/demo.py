@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.clock import utcnow
-from portal.models import Company, CompanyRole, Employee, Industry, User, name_key
-from portal.registry import seed_registry
+from portal.models import Company, CompanyRole, Delegation, Employee, Industry, User, name_key
+from portal.registry import GENERAL_MANAGER, BusinessUnit, seed_registry, seed_unit
 from portal.security import hash_password
 from verifier.norway.national_id import control_digits
 from verifier.norway.org_number import org_control_digit
@@ -20,6 +20,7 @@ from verifier.norway.org_number import org_control_digit
 DEMO_PASSWORD = "demo-passord-1"
 ORDERER_EMAIL = "ola.bestiller@example.no"
 REVIEWER_EMAIL = "kari.kontroll@example.no"
+DELEGATE_EMAIL = "siri.delegert@example.no"
 
 _FIRST = [
     "Ola",
@@ -106,6 +107,7 @@ class DemoLogins:
     orderer: str
     reviewer: str
     password: str
+    delegate: str = DELEGATE_EMAIL
 
 
 def add_company(
@@ -196,8 +198,44 @@ def seed_demo(session: Session, *, employees: int = 25) -> DemoLogins:
     seed_registry(
         session, national_ids=spare, org_number=renhold.org_number, industry=renhold.industry
     )
+    _seed_group(session, bygg, orderer)
     session.flush()
     return logins
+
+
+def _seed_group(session: Session, bygg: Company, orderer: User) -> None:
+    """Ola is general manager (DAGL) of Nordbygg in the registry, which has a sub-unit in
+    Bergen; he has delegated Nordbygg and its sub-units to Siri, who holds no role."""
+    ola_id, siri_id = national_ids(2, seed=2026)
+    orderer.national_id = ola_id
+    seed_unit(
+        session,
+        BusinessUnit(bygg.org_number, bygg.name, bygg.industry, email=bygg.contact_email),
+        roles=[(ola_id, GENERAL_MANAGER, orderer.name)],
+    )
+    seed_unit(
+        session,
+        BusinessUnit(
+            make_org_number("91234569"),
+            f"{bygg.name} avd. Bergen",
+            bygg.industry,
+            parent_org_number=bygg.org_number,
+            email="bergen@nordbygg.example.no",
+        ),
+    )
+    siri = add_user(session, DELEGATE_EMAIL, "Siri Delegert", DEMO_PASSWORD)
+    siri.national_id = siri_id
+    session.add(
+        Delegation(
+            company_id=bygg.id,
+            national_id=siri_id,
+            name=siri.name,
+            email=DELEGATE_EMAIL,
+            covers_sub_units=True,
+            granted_by=orderer.id,
+            granted_at=utcnow(),
+        )
+    )
 
 
 def spare_national_ids() -> list[str]:

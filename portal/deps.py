@@ -1,7 +1,8 @@
 """Request dependencies: the database session, the login, the active company, CSRF.
 
-`current_user` is THE login dependency: a deployment with ID-porten replaces this one function
-(and the login page) and every route keeps working, because routes only ever ask for a User.
+`current_user` is THE login dependency: the password login and the OpenID Connect login
+(portal/routers/oidc.py) both end in a session naming a User, and routes only ever ask for one.
+`current_access` is the company the user acts for and why (portal/delegation.py).
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.contexts import lifecycle_context
-from portal.i18n import lang_of
+from portal.delegation import CompanyAccess, company_access
+from portal.i18n import LANGS, lang_of
 from portal.lifecycle import Context
 from portal.models import Card, Company, CompanyRole, Employee, Order, User
 from portal.registry import RegistryAdapter
@@ -89,22 +91,36 @@ def user_companies(session: Session, user: User) -> list[Company]:
     )
 
 
-def current_company(request: Request, session: SessionDep, user: UserDep) -> Company:
-    """The company the orderer acts for now; it must be one they hold a role in."""
+def current_access(
+    request: Request,
+    session: SessionDep,
+    registry: RegistryDep,
+    user: UserDep,
+    now: NowDep,
+) -> CompanyAccess:
+    """The company the orderer acts for now and why: one they hold a registry role in, a valid
+    delegation for, or a portal grant (portal/delegation.py). Checked on every request, so a
+    revoked or ended delegation stops working at once."""
+    accesses = company_access(session, registry, user, now)
+    # The header's company switcher lists them (see `page`).
+    request.state.companies = [access.company for access in accesses]
     company_id = request.session.get("company_id")
-    if isinstance(company_id, int):
-        role = session.scalar(
-            select(CompanyRole).where(
-                CompanyRole.user_id == user.id, CompanyRole.company_id == company_id
-            )
-        )
-        if role is not None:
-            return role.company
-    companies = user_companies(session, user)
-    if not companies:
-        raise HTTPException(status_code=403, detail="no company role")
-    request.session["company_id"] = companies[0].id
-    return companies[0]
+    active = next((a for a in accesses if a.company.id == company_id), None)
+    if active is None:
+        if not accesses:
+            raise HTTPException(status_code=403, detail="no company role")
+        active = accesses[0]
+        request.session["company_id"] = active.company.id
+    request.state.can_delegate = active.can_delegate
+    return active
+
+
+AccessDep = Annotated[CompanyAccess, Depends(current_access)]
+
+
+def current_company(access: AccessDep) -> Company:
+    """The company the orderer acts for now."""
+    return access.company
 
 
 CompanyDep = Annotated[Company, Depends(current_company)]
@@ -180,6 +196,21 @@ def page(
     values.setdefault("flash", request.session.pop("flash", None))
     user = values.get("user")
     if "company" in values and isinstance(user, User):
-        # The company switcher in the header lists every company the orderer holds a role in.
-        values.setdefault("companies", [role.company for role in user.roles])
+        # The company switcher in the header lists every company the orderer may act for.
+        companies = getattr(request.state, "companies", None)
+        values.setdefault(
+            "companies", companies if companies is not None else [r.company for r in user.roles]
+        )
     return portal.templates.TemplateResponse(request, template, values, status_code=status_code)
+
+
+def start_login_session(request: Request, user: User, company_id: int | None = None) -> None:
+    """A fresh session (and CSRF token) for a user who just logged in: no fixation. The OpenID
+    Connect callback uses it; password login does the same in its own route."""
+    lang = request.session.get("lang")
+    request.session.clear()
+    request.session["user_id"] = user.id
+    if lang in LANGS:
+        request.session["lang"] = lang
+    if company_id is not None:
+        request.session["company_id"] = company_id

@@ -302,7 +302,7 @@ def review_upload(
         order.updated_at = ctx.now
         queue_email(
             ctx.session,
-            recipient=order.orderer.email,
+            recipient=_orderer_address(order),
             subject=f"HMS-kort: {what} avvist / {what_en} rejected (bestilling {order.id})",
             body=(
                 f"{order.reason_nb}\n\n{order.reason_en}\n\n"
@@ -350,7 +350,7 @@ def reject_order(ctx: Context, order: Order, reason_nb: str, reason_en: str) -> 
     order.reason_nb, order.reason_en = reason_nb, reason_en
     queue_email(
         ctx.session,
-        recipient=order.orderer.email,
+        recipient=_orderer_address(order),
         subject=f"HMS-kort: bestilling {order.id} avvist / order rejected",
         body=(
             f"Bestillingen av HMS-kort for {order.employee.name} ble avvist.\n{reason_nb}\n"
@@ -412,7 +412,7 @@ def approve_order(ctx: Context, order: Order) -> Card:
     stored = ctx.files.save(pdf)
     queue_email(
         ctx.session,
-        recipient=order.orderer.email,
+        recipient=_orderer_address(order),
         subject=f"HMS-kort godkjent / HSE card approved: {order.employee.name}",
         body=(
             f"Bestillingen er godkjent. Kortnummer {card.card_number}, gyldig til "
@@ -483,7 +483,14 @@ class SweepReport:
 
 
 def _company_contacts(session: Session, company: Company) -> set[str]:
-    return {company.contact_email}
+    # A company first stored from the registry may have no address on file.
+    return {company.contact_email} - {""}
+
+
+def _orderer_address(order: Order) -> str:
+    """The orderer's e-mail, or the company's when a person who logs in through OpenID Connect
+    has none on file."""
+    return order.orderer.email or order.company.contact_email
 
 
 def sweep(ctx: Context) -> SweepReport:
@@ -498,7 +505,7 @@ def sweep(ctx: Context) -> SweepReport:
         order.reason_en = f"Not completed within {ctx.settings.pending_order_days} days."
         queue_email(
             ctx.session,
-            recipient=order.orderer.email,
+            recipient=_orderer_address(order),
             subject=f"HMS-kort: bestilling {order.id} kansellert / order cancelled",
             body=(
                 f"Bestillingen for {order.employee.name} ble kansellert: {order.reason_nb} "
@@ -529,7 +536,9 @@ def sweep(ctx: Context) -> SweepReport:
         )
     ).all():
         card.reminder_sent_at = ctx.now
-        recipients = {card.order.orderer.email} | _company_contacts(ctx.session, card.company)
+        recipients = (
+            {_orderer_address(card.order)} | _company_contacts(ctx.session, card.company)
+        ) - {""}
         for recipient in sorted(recipients):
             queue_email(
                 ctx.session,

@@ -8,6 +8,7 @@ from enum import StrEnum
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     ForeignKey,
     Index,
@@ -85,9 +86,13 @@ class User(Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # None for a person who only ever logged in through OpenID Connect without an address on file.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True, nullable=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Empty for accounts that log in only through OpenID Connect (never matches a password).
     password_hash: Mapped[str] = mapped_column(String(200))
+    # The `pid` claim of an OpenID Connect login (ID-porten). Never in URLs or logs.
+    national_id: Mapped[str | None] = mapped_column(String(11), unique=True, nullable=True)
     is_reviewer: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
 
@@ -105,7 +110,8 @@ class Company(Base):
 
 
 class CompanyRole(Base):
-    """An orderer's right to act for one company (ID-porten + Altinn roles in production)."""
+    """A right to act for one company granted in the portal itself (the local demo accounts).
+    Registry roles and delegations give the same right (portal/delegation.py)."""
 
     __tablename__ = "company_roles"
     __table_args__ = (UniqueConstraint("user_id", "company_id"),)
@@ -289,6 +295,40 @@ class AuditEvent(Base):
     )
     actor: Mapped[str] = mapped_column(String(100))
     detail: Mapped[str] = mapped_column(Text, default="")
+    delegation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("delegations.id"), nullable=True, index=True
+    )
+
+
+class Delegation(Base):
+    """One person's right, given by a role holder, to order for a company within dates.
+
+    `covers_sub_units`: given by the general manager of a main unit, it reaches every sub-unit
+    the registry lists under it. Never deleted: revoking sets `revoked_at` (the audit log and the
+    overview keep it)."""
+
+    __tablename__ = "delegations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    # The delegate's fødselsnummer or D-number. Never in URLs or logs; shown masked.
+    national_id: Mapped[str] = mapped_column(String(11), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254))
+    # Calendar days in Norway, both inclusive; None is open-ended.
+    valid_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    valid_until: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    covers_sub_units: Mapped[bool] = mapped_column(Boolean, default=False)
+    granted_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    granted_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    revoked_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"), nullable=True)
+
+    company: Mapped[Company] = relationship()
+    granter: Mapped[User] = relationship(foreign_keys=[granted_by])
+    revoker: Mapped[User | None] = relationship(foreign_keys=[revoked_by])
 
 
 class RegistryRecord(Base):
@@ -300,6 +340,33 @@ class RegistryRecord(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     register: Mapped[str] = mapped_column(String(40))
     key: Mapped[str] = mapped_column(String(40))
+
+
+class RegistryUnit(Base):
+    """The seeded demo registry's business units (Enhetsregisteret): a main unit has no parent;
+    a sub-unit names its main unit."""
+
+    __tablename__ = "demo_registry_units"
+
+    org_number: Mapped[str] = mapped_column(String(9), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    industry: Mapped[str] = mapped_column(String(20), default=Industry.CONSTRUCTION)
+    parent_org_number: Mapped[str | None] = mapped_column(String(9), nullable=True, index=True)
+    email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+
+
+class RegistryRole(Base):
+    """The seeded demo registry's roles: who is general manager (DAGL), chair (LEDE), ... of a
+    unit."""
+
+    __tablename__ = "demo_registry_roles"
+    __table_args__ = (UniqueConstraint("org_number", "national_id", "role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_number: Mapped[str] = mapped_column(String(9), index=True)
+    national_id: Mapped[str] = mapped_column(String(11), index=True)
+    role: Mapped[str] = mapped_column(String(10))
+    holder_name: Mapped[str] = mapped_column(String(200))
 
 
 class UploadVerdict(Base):

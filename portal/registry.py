@@ -6,13 +6,16 @@ a seeded demo adapter stand in for them (the machine cannot reach the real servi
 
 The adapter seam: the setting ``HMSVERIFY_REGISTRY`` is ``demo`` (the default, `DemoRegistry`)
 or ``package.module:factory``, a callable that takes the request's SQLAlchemy `Session` and
-returns an object with `check(RegistryQuery) -> list[RegistryCheck]` (`RegistryAdapter`).
+returns a `RegistryAdapter`: `check(RegistryQuery) -> list[RegistryCheck]` for orders, and
+Enhetsregisteret's organisation facts for login and delegation: `unit(org_number)`,
+`sub_units(org_number)` and `roles_of(national_id)`. The portal asks the organisation methods on
+every request that needs the active company (a network adapter caches them briefly).
 """
 
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
@@ -20,7 +23,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.models import Industry, RegistryRecord
+from portal.models import Industry, RegistryRecord, RegistryRole, RegistryUnit
 
 
 class Register(StrEnum):
@@ -55,8 +58,62 @@ class RegistryQuery:
     industry: str
 
 
+@dataclass(frozen=True)
+class BusinessUnit:
+    """A unit in Enhetsregisteret: a main unit (`parent_org_number` None) or a sub-unit of one.
+
+    A subsidiary is a main unit of its own (a separate company), never a sub-unit."""
+
+    org_number: str
+    name: str
+    industry: str
+    parent_org_number: str | None = None
+    email: str | None = None
+
+    @property
+    def is_sub_unit(self) -> bool:
+        return self.parent_org_number is not None
+
+
+# Enhetsregisteret's role codes the portal names; any other code the registry lists also counts.
+GENERAL_MANAGER = "DAGL"
+ROLE_LABELS: dict[str, tuple[str, str]] = {
+    GENERAL_MANAGER: ("daglig leder", "general manager"),
+    "LEDE": ("styreleder", "chair of the board"),
+    "NEST": ("nestleder", "deputy chair"),
+    "MEDL": ("styremedlem", "board member"),
+    "INNH": ("innehaver", "owner"),
+    "DTPR": ("deltaker med delt ansvar", "partner, shared liability"),
+    "DTSO": ("deltaker med fullt ansvar", "partner, full liability"),
+    "KOMP": ("komplementar", "general partner"),
+    "BEST": ("bestyrende reder", "managing owner"),
+    "FFØR": ("forretningsfører", "business manager"),
+}
+
+
+@dataclass(frozen=True)
+class RoleHolding:
+    """One role a person holds in one unit, as the registry lists it."""
+
+    org_number: str
+    role: str
+    holder_name: str
+
+
 class RegistryAdapter(Protocol):
     def check(self, query: RegistryQuery) -> list[RegistryCheck]: ...
+
+    def unit(self, org_number: str) -> BusinessUnit | None:
+        """The unit with this organisation number, or None if the registry has none."""
+        ...
+
+    def sub_units(self, org_number: str) -> list[BusinessUnit]:
+        """The sub-units registered under this main unit (none for a sub-unit)."""
+        ...
+
+    def roles_of(self, national_id: str) -> list[RoleHolding]:
+        """Every role this person holds in any unit."""
+        ...
 
 
 # Makes the adapter for one unit of work (an adapter may read the same session).
@@ -166,6 +223,38 @@ class DemoRegistry:
             )
         return results
 
+    # -- Enhetsregisteret: units and roles ---------------------------------------------------
+
+    @staticmethod
+    def _unit_of(row: RegistryUnit) -> BusinessUnit:
+        return BusinessUnit(
+            org_number=row.org_number,
+            name=row.name,
+            industry=row.industry,
+            parent_org_number=row.parent_org_number,
+            email=row.email,
+        )
+
+    def unit(self, org_number: str) -> BusinessUnit | None:
+        row = self.session.get(RegistryUnit, org_number)
+        return None if row is None else self._unit_of(row)
+
+    def sub_units(self, org_number: str) -> list[BusinessUnit]:
+        rows = self.session.scalars(
+            select(RegistryUnit)
+            .where(RegistryUnit.parent_org_number == org_number)
+            .order_by(RegistryUnit.name)
+        )
+        return [self._unit_of(row) for row in rows]
+
+    def roles_of(self, national_id: str) -> list[RoleHolding]:
+        rows = self.session.scalars(
+            select(RegistryRole)
+            .where(RegistryRole.national_id == national_id)
+            .order_by(RegistryRole.org_number, RegistryRole.role)
+        )
+        return [RoleHolding(row.org_number, row.role, row.holder_name) for row in rows]
+
 
 def missing(checks: list[RegistryCheck]) -> list[RegistryCheck]:
     """The checks that did not pass, in the order they were made."""
@@ -211,3 +300,39 @@ def seed_registry(
         if (str(register), key) not in existing:
             session.add(RegistryRecord(register=str(register), key=key))
             existing.add((str(register), key))
+
+
+def seed_unit(
+    session: Session,
+    unit: BusinessUnit,
+    *,
+    roles: Sequence[tuple[str, str, str]] = (),
+) -> None:
+    """Registers a unit in the demo registry (and in the company registers it must pass) with
+    its role holders as (national id, role code, name). Idempotent."""
+    if session.get(RegistryUnit, unit.org_number) is None:
+        session.add(
+            RegistryUnit(
+                org_number=unit.org_number,
+                name=unit.name,
+                industry=unit.industry,
+                parent_org_number=unit.parent_org_number,
+                email=unit.email,
+            )
+        )
+    seed_registry(session, national_ids=[], org_number=unit.org_number, industry=unit.industry)
+    for national_id, role, name in roles:
+        exists = session.scalar(
+            select(RegistryRole.id).where(
+                RegistryRole.org_number == unit.org_number,
+                RegistryRole.national_id == national_id,
+                RegistryRole.role == role,
+            )
+        )
+        if exists is None:
+            session.add(
+                RegistryRole(
+                    org_number=unit.org_number, national_id=national_id, role=role, holder_name=name
+                )
+            )
+    session.flush()

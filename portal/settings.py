@@ -28,6 +28,27 @@ class SmtpSettings:
 
 
 @dataclass(frozen=True)
+class OidcSettings:
+    """The OpenID Connect provider orderers and reviewers log in through (ID-porten in
+    production). The person is the national id in `national_id_claim`."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    scopes: str = "openid profile"
+    # ID-porten: "idporten-loa-substantial" or "idporten-loa-high"; None asks for no level.
+    acr_values: str | None = None
+    # How the portal authenticates at the token endpoint: client_secret_basic or _post.
+    token_auth_method: str = "client_secret_basic"
+    national_id_claim: str = "pid"
+    timeout_s: float = 10.0
+    # A login started must come back within this many seconds.
+    login_timeout_s: float = 600.0
+    # Clock skew allowed when checking the ID token's times.
+    leeway_s: int = 60
+
+
+@dataclass(frozen=True)
 class RateLimit:
     """At most `count` requests per `window_s` seconds per key (share link or client address)."""
 
@@ -62,6 +83,12 @@ class PortalSettings:
     start_background_jobs: bool = True
     # The registry adapter: "demo" or "package.module:factory" (see portal/registry.py).
     registry: str = "demo"
+    # Login through OpenID Connect (HMSVERIFY_OIDC_*); None offers the password login only.
+    oidc: OidcSettings | None = None
+
+    @property
+    def oidc_redirect_uri(self) -> str:
+        return f"{self.base_url.rstrip('/')}/login/oidc/callback"
     # The demo's outbox page (/outbox, reviewers only): read the e-mails the portal wrote.
     # `hmsverify demo` turns it on; never in production (the mails hold share links).
     demo_outbox: bool = False
@@ -88,6 +115,37 @@ def _smtp_from_env() -> SmtpSettings | None:
     )
 
 
+class SettingsError(ValueError):
+    """An environment variable that the portal cannot start with."""
+
+
+def _oidc_from_env() -> OidcSettings | None:
+    issuer = os.environ.get("HMSVERIFY_OIDC_ISSUER")
+    if not issuer:
+        return None
+    client_id = os.environ.get("HMSVERIFY_OIDC_CLIENT_ID")
+    secret = os.environ.get("HMSVERIFY_OIDC_CLIENT_SECRET")
+    if not client_id or not secret:
+        raise SettingsError(
+            "HMSVERIFY_OIDC_ISSUER is set: HMSVERIFY_OIDC_CLIENT_ID and "
+            "HMSVERIFY_OIDC_CLIENT_SECRET are needed too"
+        )
+    auth_method = os.environ.get("HMSVERIFY_OIDC_TOKEN_AUTH_METHOD", "client_secret_basic")
+    if auth_method not in ("client_secret_basic", "client_secret_post"):
+        raise SettingsError(
+            f"HMSVERIFY_OIDC_TOKEN_AUTH_METHOD={auth_method!r}: "
+            "expected client_secret_basic or client_secret_post"
+        )
+    return OidcSettings(
+        issuer=issuer,
+        client_id=client_id,
+        client_secret=secret,
+        scopes=os.environ.get("HMSVERIFY_OIDC_SCOPES", "openid profile"),
+        acr_values=os.environ.get("HMSVERIFY_OIDC_ACR_VALUES") or None,
+        token_auth_method=auth_method,
+    )
+
+
 def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
@@ -104,6 +162,7 @@ def settings_from_env(data_dir: Path | None = None) -> PortalSettings:
         smtp=_smtp_from_env(),
         secure_cookies=os.environ.get("HMSVERIFY_SECURE_COOKIES", "0") == "1",
         registry=os.environ.get("HMSVERIFY_REGISTRY", "demo"),
+        oidc=_oidc_from_env(),
         demo_outbox=os.environ.get("HMSVERIFY_DEMO_OUTBOX", "0") == "1",
     )
 

@@ -26,6 +26,7 @@ from portal.db import make_engine, make_session_factory, upgrade_database
 from portal.feedback import feedback_for
 from portal.files import FileStore
 from portal.models import Upload, UploadState, effective_card_status
+from portal.oidc import OidcClient
 from portal.registry import RegistryFactory, registry_factory
 from portal.rule_labels import rule_label
 from portal.security import RateLimiter, birth_date_of, mask_national_id
@@ -61,6 +62,8 @@ class Portal:
     verdict_hook: Callable[[VerdictRecord], None] | None = None
     queue_users: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
+    # The OpenID Connect client when HMSVERIFY_OIDC_ISSUER is set (portal/oidc.py).
+    oidc: OidcClient | None = None
 
 
 def build_portal(
@@ -69,17 +72,22 @@ def build_portal(
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade_database(engine)
+    templates = make_templates(demo_outbox=settings.demo_outbox)
+    templates.env.globals["oidc_login"] = settings.oidc is not None
     return Portal(
         settings=settings,
         engine=engine,
         sessions=make_session_factory(engine),
         files=FileStore(settings.files_dir),
-        templates=make_templates(demo_outbox=settings.demo_outbox),
+        templates=templates,
         share_upload_limiter=RateLimiter(settings.share_upload_limit),
         status_limiter=RateLimiter(settings.status_lookup_limit),
         login_limiter=RateLimiter(settings.login_limit),
         registry=registry_factory(settings.registry),
         queue_settings=queue_settings,
+        oidc=None
+        if settings.oidc is None
+        else OidcClient(settings.oidc, settings.oidc_redirect_uri),
     )
 
 

@@ -8,9 +8,12 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import func, select
 
+from portal.delegation import company_access
 from portal.deps import (
     CsrfDep,
+    NowDep,
     PortalDep,
+    RegistryDep,
     SessionDep,
     UserDep,
     client_key,
@@ -18,7 +21,7 @@ from portal.deps import (
     user_companies,
 )
 from portal.i18n import LANGS
-from portal.models import CompanyRole, User
+from portal.models import User
 from portal.security import verify_password
 
 router = APIRouter()
@@ -72,14 +75,15 @@ def logout(request: Request) -> Response:
 
 @router.post("/company", dependencies=[CsrfDep])
 def switch_company(
-    request: Request, session: SessionDep, user: UserDep, company_id: Annotated[int, Form()]
+    request: Request,
+    session: SessionDep,
+    registry: RegistryDep,
+    user: UserDep,
+    now: NowDep,
+    company_id: Annotated[int, Form()],
 ) -> Response:
-    role = session.scalar(
-        select(CompanyRole).where(
-            CompanyRole.user_id == user.id, CompanyRole.company_id == company_id
-        )
-    )
-    if role is None:
+    # Any company the user holds a role in, has a valid delegation for, or is granted.
+    if not any(a.company.id == company_id for a in company_access(session, registry, user, now)):
         raise HTTPException(status_code=404)
     request.session["company_id"] = company_id
     return RedirectResponse("/employees", status_code=303)

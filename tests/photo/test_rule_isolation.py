@@ -72,3 +72,22 @@ def test_a_missing_model_file_still_stops_the_check(analysis: FaceAnalysis) -> N
     review: that error is not isolated."""
     with pytest.raises(ModelFileError, match="missing"):
         run_rules(analysis, default_policy(), CheckContext(), (RuleWithoutItsModel(),))
+
+
+class RuleWithoutItsRuntime(BrokenRule):
+    name: ClassVar[str] = "rule_without_its_runtime"
+
+    def measure_face(
+        self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
+    ) -> Measurement:
+        import ai_edge_litert_not_installed  # noqa: F401
+
+        raise AssertionError("never reached")  # pragma: no cover
+
+
+def test_a_missing_model_runtime_still_stops_the_check(analysis: FaceAnalysis) -> None:
+    """A model runtime missing from the environment (a package not installed) is the
+    deployment's fault like a missing model file: it stops the check instead of sending every
+    photo to review."""
+    with pytest.raises(ImportError, match="ai_edge_litert_not_installed"):
+        run_rules(analysis, default_policy(), CheckContext(), (RuleWithoutItsRuntime(),))

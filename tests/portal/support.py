@@ -122,8 +122,8 @@ def seed_world(portal: Portal, employees: int = 3) -> World:
         return World(
             a.id,
             b.id,
-            ua.email,
-            ub.email,
+            "anna@alfa.example",
+            "bjorn@beta.example",
             "rita@review.example",
             created[a.id],
             created[b.id],

@@ -76,8 +76,8 @@ def run_rules(
         started = time.perf_counter()
         try:
             results.append(rule.evaluate(analysis, policy, context))
-        except ModelFileError:
-            raise  # a missing or altered model is the deployment's fault: stop, loudly
+        except (ModelFileError, ImportError):
+            raise  # a missing or altered model or runtime is the deployment's fault: stop, loudly
         except Exception as error:  # one faulty rule must not discard the others' results
             log.exception("photo rule %s raised; recorded as review", rule.name)
             results.append(rule_error_result(rule, error))
