@@ -89,6 +89,7 @@ class PortalSettings:
     @property
     def oidc_redirect_uri(self) -> str:
         return f"{self.base_url.rstrip('/')}/login/oidc/callback"
+
     # The demo's outbox page (/outbox, reviewers only): read the e-mails the portal wrote.
     # `hmsverify demo` turns it on; never in production (the mails hold share links).
     demo_outbox: bool = False
