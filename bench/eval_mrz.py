@@ -31,6 +31,7 @@ import csv
 import json
 import os
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from bench.passporteye_baseline import passporteye_lines
+from bench.passporteye_baseline import baseline_missing, passporteye_lines
 from verifier.decode import decode_image
 from verifier.id_docs.mrz.edit_distance import edit_distance
 from verifier.id_docs.mrz.parse import parse_mrz
@@ -211,6 +212,9 @@ def main() -> int:
         readers = {"project": project_reader}
     if args.perspective is not None or args.no_baseline:
         readers = {"project": project_reader}
+    if "passporteye" in readers and (missing := baseline_missing()) is not None:
+        print(f"eval_mrz: {missing}", file=sys.stderr)
+        return 2
     tallies = {name: Tally() for name in readers}
     with (args.corpus / "manifest.csv").open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))

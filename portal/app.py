@@ -18,10 +18,12 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
-from portal import background, verification
+from portal import background, verification, webhooks
+from portal.api.app import create_api_app
 from portal.i18n import lang_hint, lang_of
 from portal.limits import declared_too_large, too_large_message, upload_body_limit
 from portal.routers import (
+    api_clients,
     assets,
     auth,
     delegation,
@@ -57,6 +59,7 @@ def create_app(portal: Portal) -> FastAPI:
         logging.getLogger("uvicorn.access").addFilter(_RedactShareTokens())
         verification.install(portal)
         threads = background.start(portal) if portal.settings.start_background_jobs else []
+        threads.append(webhooks.install(portal))
         try:
             yield
         finally:
@@ -114,12 +117,15 @@ def create_app(portal: Portal) -> FastAPI:
         share.router,
         review.router,
         status.router,
+        api_clients.router,
         delegation.router,
         oidc.router,
         outbox.router,
         assets.router,
     ):
         app.include_router(router)
+    # The JSON API: its own app (OpenAPI at /api/docs, problem-details errors).
+    app.mount("/api", create_api_app(portal))
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:

@@ -16,6 +16,7 @@ from portal.contexts import lifecycle_context
 from portal.lifecycle import SweepReport, sweep
 from portal.mail import deliver_outbox
 from portal.models import Upload, UploadState, UploadVerdict
+from portal.oauth import purge_expired_tokens
 from portal.state import Portal
 
 log = logging.getLogger(__name__)
@@ -25,6 +26,7 @@ def run_sweep(portal: Portal) -> SweepReport:
     with portal.sessions() as session:
         ctx = lifecycle_context(portal, session, "sweep")
         report = sweep(ctx)
+        purge_expired_tokens(session, ctx.now)
         session.commit()
     if report.cancelled or report.expired or report.reminded:
         log.info("sweep: %s", report)

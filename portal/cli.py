@@ -5,10 +5,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from portal.settings import settings_from_env
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+    from portal.api_clients import NewClient
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -88,10 +95,14 @@ def _demo(args: argparse.Namespace) -> int:
     from portal.demo import seed_demo, spare_national_ids
     from portal.state import build_portal
 
+    if args.host in ("127.0.0.1", "localhost", "::1"):
+        # Webhooks to a receiver on this machine (examples/api_order_card.py), demo only.
+        os.environ.setdefault("HMSVERIFY_WEBHOOK_ALLOW_HTTP", "1")
     settings = settings_from_env(args.data_dir)
     portal = build_portal(settings)  # creates the database and runs the migrations
     with session_scope(portal.sessions) as session:
         logins = seed_demo(session)
+        api = demo_api_client(session)
     portal.engine.dispose()
     url = f"http://{args.host}:{args.port}"
     banner = "\n".join(
@@ -105,11 +116,41 @@ def _demo(args: argparse.Namespace) -> int:
             f"  e-mails the demo sent (as the reviewer): {url}/outbox",
             "  national ids the demo registry knows (to add an employee): "
             + ", ".join(spare_national_ids()[:3]),
+            f"  API client (all scopes, new each start): {api.client.client_id} / {api.secret}",
+            f"  API docs: {url}/api/docs",
             f"  database: {settings.database_url}",
             "",
         ]
     )
     return _run_server(args, banner=banner)
+
+
+def demo_api_client(session: Session) -> NewClient:
+    """A fresh API client of the demo orderer's first company, its earlier ones revoked (only
+    the secret's digest is stored, so each start prints a new one)."""
+    from sqlalchemy import select
+
+    from portal.api_clients import SCOPES, create_client, revoke_client
+    from portal.clock import utcnow
+    from portal.demo import ORDERER_EMAIL
+    from portal.models import ApiClient, CompanyRole, User
+
+    now = utcnow()
+    orderer = session.scalars(select(User).where(User.email == ORDERER_EMAIL)).one()
+    role = session.scalars(
+        select(CompanyRole).where(CompanyRole.user_id == orderer.id).order_by(CompanyRole.id)
+    ).first()
+    assert role is not None, "the demo orderer holds a role"
+    for old in session.scalars(
+        select(ApiClient).where(ApiClient.name == DEMO_CLIENT, ApiClient.revoked_at.is_(None))
+    ):
+        revoke_client(session, old, now)
+    return create_client(
+        session, role.company, orderer, name=DEMO_CLIENT, scopes=list(SCOPES), now=now
+    )
+
+
+DEMO_CLIENT = "Demo HR system"
 
 
 def _sweep(args: argparse.Namespace) -> int:

@@ -57,8 +57,10 @@ def accept_upload(
     data: bytes,
     *,
     religious_headgear: bool,
+    interactive: bool = True,
 ) -> Intake:
-    """Stores the file, attaches it to the pending order, commits, and queues its check."""
+    """Stores the file, attaches it to the pending order, commits, and queues its check (on the
+    interactive queue when someone waits on a page, on the batch queue for the API)."""
     ensure_open(order)
     long_side = portal.settings.stored_long_side
     try:
@@ -82,9 +84,9 @@ def accept_upload(
     attach_upload(ctx, order, upload)
     recheck = recheck_id_against_new_portrait(ctx, order, upload)
     ctx.session.commit()
-    verification.enqueue(portal, upload.id, kind, interactive=True)
+    verification.enqueue(portal, upload.id, kind, interactive=interactive)
     if recheck is not None:
-        verification.enqueue(portal, recheck.id, UploadKind.ID_DOCUMENT, interactive=True)
+        verification.enqueue(portal, recheck.id, UploadKind.ID_DOCUMENT, interactive=interactive)
     return Intake(upload=upload, id_rechecked=recheck is not None)
 
 

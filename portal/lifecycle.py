@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.api_events import record_transition
 from portal.card_pdf import status_url, temporary_card_pdf
 from portal.files import FileStore
 from portal.mail import Attachment, queue_email
@@ -95,6 +96,7 @@ def _audit(
     *,
     order: Order | None = None,
     card: Card | None = None,
+    upload: Upload | None = None,
     detail: str = "",
 ) -> None:
     ctx.session.add(
@@ -107,6 +109,8 @@ def _audit(
             detail=detail,
         )
     )
+    # API clients hear about the same transitions (polling and webhooks), in this transaction.
+    record_transition(ctx.session, ctx.now, transition, order=order, card=card, upload=upload)
 
 
 def move_order(ctx: Context, order: Order, transition: str, detail: str = "") -> None:
@@ -270,7 +274,13 @@ def record_check(
     upload.verdict = verdict
     upload.checked_at = ctx.now
     ctx.session.flush()
-    _audit(ctx, "check", order=upload.order, detail=f"{upload.kind} {upload.id[:8]}: {state}")
+    _audit(
+        ctx,
+        "check",
+        order=upload.order,
+        upload=upload,
+        detail=f"{upload.kind} {upload.id[:8]}: {state}",
+    )
     evaluate(ctx, upload.order)
 
 
@@ -286,7 +296,11 @@ def review_upload(
     upload.review_reason = reason
     ctx.session.flush()
     _audit(
-        ctx, "review", order=order, detail=f"{upload.kind} {'approved' if approve else 'rejected'}"
+        ctx,
+        "review",
+        order=order,
+        upload=upload,
+        detail=f"{upload.kind} {'approved' if approve else 'rejected'}",
     )
     if not approve:
         # The reason reads as a sentence inside ours: no doubled full stop.

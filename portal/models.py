@@ -393,3 +393,121 @@ class CheckDelivery(Base):
     upload_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     delivery_key: Mapped[str] = mapped_column(String(100), primary_key=True)
     starts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+# ---------------------------------------------------------------- the JSON API (docs/api.md)
+
+
+class ApiClient(Base):
+    """An OAuth2 client (client credentials) a company's owner made for its HR system.
+
+    Only the SHA-256 of the secret is kept: the secret is 256 random bits, so a slow password
+    hash would add nothing but latency to every token request."""
+
+    __tablename__ = "api_clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(
+        ForeignKey("companies.id", ondelete="CASCADE"), index=True
+    )
+    client_id: Mapped[str] = mapped_column(String(64), unique=True)
+    secret_hash: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    # The scopes this client may ask for, space-separated (e.g. "cards:read orders:read").
+    scopes: Mapped[str] = mapped_column(String(300))
+    created_by: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    webhook_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    # The HMAC key webhook bodies are signed with. Kept readable: signing needs it.
+    webhook_secret: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+    company: Mapped[Company] = relationship()
+    creator: Mapped[User] = relationship()
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(self.scopes.split())
+
+
+class ApiToken(Base):
+    """A short-lived bearer token issued by POST /api/v1/token (only its SHA-256 is stored)."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    api_client_id: Mapped[int] = mapped_column(
+        ForeignKey("api_clients.id", ondelete="CASCADE"), index=True
+    )
+    scopes: Mapped[str] = mapped_column(String(300))
+    issued_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)
+
+    client: Mapped[ApiClient] = relationship()
+
+
+class IdempotencyKey(Base):
+    """One order per (client, Idempotency-Key): a retried POST answers with the same order."""
+
+    __tablename__ = "api_idempotency_keys"
+
+    api_client_id: Mapped[int] = mapped_column(
+        ForeignKey("api_clients.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    # SHA-256 of the request body: the same key with another body is refused, not replayed.
+    request_digest: Mapped[str] = mapped_column(String(64))
+    # Claimed (inserted) before the order is placed, so a concurrent retry waits on the key's
+    # unique index and then replays; set in the same transaction.
+    order_id: Mapped[int | None] = mapped_column(
+        ForeignKey("orders.id", ondelete="CASCADE"), nullable=True
+    )
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class ApiEvent(Base):
+    """Something an API client may want to hear about (a verdict, an order or card changing
+    state), written in the same transaction as the change. Polled at GET /api/v1/events and
+    pushed to webhooks."""
+
+    __tablename__ = "api_events"
+    __table_args__ = (Index("ix_api_events_company_id", "company_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id", ondelete="CASCADE"))
+    type: Mapped[str] = mapped_column(String(40))
+    payload: Mapped[dict[str, object]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+
+
+class WebhookState(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"  # every retry failed; the event can still be polled
+
+
+class WebhookDelivery(Base):
+    """One event for one client's webhook URL: the delivery log the owner sees."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_state", "state", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("api_events.id", ondelete="CASCADE"))
+    api_client_id: Mapped[int] = mapped_column(
+        ForeignKey("api_clients.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(String(500))
+    state: Mapped[str] = mapped_column(String(12), default=WebhookState.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_status: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    # When it was last handed to the queue (a pending one not handed over is sent again).
+    enqueued_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_attempt_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    delivered_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+    event: Mapped[ApiEvent] = relationship()
+    client: Mapped[ApiClient] = relationship()

@@ -83,6 +83,19 @@ class PortalSettings:
     start_background_jobs: bool = True
     # The registry adapter: "demo" or "package.module:factory" (see portal/registry.py).
     registry: str = "demo"
+    # The JSON API (docs/api.md): bearer token lifetime, requests per client, token requests
+    # per client address.
+    api_token_ttl_s: int = 900
+    api_rate_limit: RateLimit = RateLimit(count=600, window_s=60.0)
+    api_token_limit: RateLimit = RateLimit(count=30, window_s=60.0)
+    # Webhooks: plain http:// URLs allowed (the demo and tests on 127.0.0.1; never in
+    # production), the receiver's time to answer, how often the dispatcher looks for deliveries
+    # not yet queued, and when a queued one that never ran is queued again (a restart of the
+    # embedded queue loses its messages; longer than the longest back-off).
+    webhook_allow_http: bool = False
+    webhook_timeout_s: float = 5.0
+    webhook_dispatch_interval_s: float = 2.0
+    webhook_requeue_after_s: float = 7200.0
     # Login through OpenID Connect (HMSVERIFY_OIDC_*); None offers the password login only.
     oidc: OidcSettings | None = None
 
@@ -114,6 +127,18 @@ def _smtp_from_env() -> SmtpSettings | None:
         starttls=os.environ.get("SMTP_STARTTLS", "0") == "1",
         sender=os.environ.get("SMTP_SENDER", "hms-kort@example.no"),
     )
+
+
+def _rate_limit_from_env(name: str, default: RateLimit) -> RateLimit:
+    """ "COUNT/SECONDS", e.g. HMSVERIFY_API_RATE_LIMIT=600/60."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    count, _, window = raw.partition("/")
+    try:
+        return RateLimit(count=int(count), window_s=float(window or "60"))
+    except ValueError as exc:
+        raise ValueError(f"{name}={raw!r}: expected COUNT/SECONDS") from exc
 
 
 class SettingsError(ValueError):
@@ -163,6 +188,10 @@ def settings_from_env(data_dir: Path | None = None) -> PortalSettings:
         smtp=_smtp_from_env(),
         secure_cookies=os.environ.get("HMSVERIFY_SECURE_COOKIES", "0") == "1",
         registry=os.environ.get("HMSVERIFY_REGISTRY", "demo"),
+        api_token_ttl_s=int(os.environ.get("HMSVERIFY_API_TOKEN_TTL_S", "900")),
+        api_rate_limit=_rate_limit_from_env("HMSVERIFY_API_RATE_LIMIT", RateLimit(600, 60.0)),
+        api_token_limit=_rate_limit_from_env("HMSVERIFY_API_TOKEN_LIMIT", RateLimit(30, 60.0)),
+        webhook_allow_http=os.environ.get("HMSVERIFY_WEBHOOK_ALLOW_HTTP", "0") == "1",
         oidc=_oidc_from_env(),
         demo_outbox=os.environ.get("HMSVERIFY_DEMO_OUTBOX", "0") == "1",
     )

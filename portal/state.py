@@ -53,6 +53,9 @@ class Portal:
     share_upload_limiter: RateLimiter
     status_limiter: RateLimiter
     login_limiter: RateLimiter
+    # The JSON API: requests per client, token requests per client address.
+    api_limiter: RateLimiter
+    api_token_limiter: RateLimiter
     # The registry adapter for a unit of work (HMSVERIFY_REGISTRY picks it).
     registry: RegistryFactory
     # The one source of "now" for requests, the verdict hook and the sweep.
@@ -62,6 +65,8 @@ class Portal:
     verdict_hook: Callable[[VerdictRecord], None] | None = None
     queue_users: int = 0
     stop: threading.Event = field(default_factory=threading.Event)
+    # Set after a commit that wrote webhook deliveries: wakes the webhook dispatcher.
+    webhook_wake: threading.Event = field(default_factory=threading.Event)
     # The OpenID Connect client when HMSVERIFY_OIDC_ISSUER is set (portal/oidc.py).
     oidc: OidcClient | None = None
 
@@ -83,6 +88,8 @@ def build_portal(
         share_upload_limiter=RateLimiter(settings.share_upload_limit),
         status_limiter=RateLimiter(settings.status_lookup_limit),
         login_limiter=RateLimiter(settings.login_limit),
+        api_limiter=RateLimiter(settings.api_rate_limit),
+        api_token_limiter=RateLimiter(settings.api_token_limit),
         registry=registry_factory(settings.registry),
         queue_settings=queue_settings,
         oidc=None

@@ -6,9 +6,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 purpose="${1:-run}"
 
-apt_packages=(tesseract-ocr fonts-ocr-b)
+apt_packages=()
 if [ "$purpose" = "test" ]; then
-    apt_packages+=(chromium redis-server postgresql rabbitmq-server)
+    # tesseract-ocr: PassportEye, the MRZ baseline of bench/eval_mrz.py; fonts-ocr-b: the
+    # synthetic documents of the tests, benches and the recogniser's training. Neither is on
+    # the verdict path.
+    apt_packages+=(chromium redis-server postgresql rabbitmq-server tesseract-ocr fonts-ocr-b)
 fi
 missing=()
 for pkg in "${apt_packages[@]}"; do

@@ -197,6 +197,35 @@ class IdDocumentsPolicy:
 
 
 @dataclass(frozen=True)
+class MrzReaderPolicy:
+    """What the MRZ reader reports, accepts and repairs (verifier/id_docs/mrz/reader.py,
+    correct.py); the meaning of each field is in policy.toml."""
+
+    max_candidates: int
+    min_longest_line: int
+    format_max_length_error_per_line: int
+    min_mean_confidence: float
+    min_confident_with_failures: float
+    length_slack_per_line: int
+    length_slack_per_line_valid_as_read: int
+    min_hopeful_confidence: float
+    settled_cost: float
+    perspective_min_distortion: float
+    min_confidence_to_repair: float
+    repair_max_changes: int
+    repair_max_cost: float
+    repair_max_joint_cost: float
+    repair_max_alternatives: int
+    repair_min_margin: float
+    max_lookalike_change_cost: float
+    max_other_change_cost: float
+    lookalike_run_max_cost: float
+    unchecked_lookalike_run_max_cost: float
+    country_code_max_cost: float
+    name_prior_max_gap: float
+
+
+@dataclass(frozen=True)
 class Policy:
     version: str
     decode: DecodeLimits
@@ -217,6 +246,7 @@ class Policy:
     even_lighting: EvenLightingPolicy
     plain_background: PlainBackgroundPolicy
     id_documents: IdDocumentsPolicy
+    mrz_reader: MrzReaderPolicy
 
 
 _T = TypeVar("_T")

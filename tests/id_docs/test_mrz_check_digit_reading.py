@@ -5,6 +5,8 @@ listed, and a document photographed in perspective is rectified before reading."
 
 from __future__ import annotations
 
+import dataclasses
+
 import cv2
 import numpy as np
 import pytest
@@ -26,6 +28,7 @@ from verifier.id_docs.mrz.synthetic import (
     make_td3_page,
 )
 from verifier.id_docs.verdict import IdVerdict
+from verifier.policy import default_policy
 from verifier.verdict import Status
 
 
@@ -66,6 +69,21 @@ def test_its_verdict_goes_to_review_because_check_digits_do_not_match() -> None:
     assert "check digits do not match" in rule.message_en
     assert "Kontrollsifrene i MRZ stemmer ikke" in rule.message_nb
     assert "date of expiry" in rule.message_en and "utløpsdato" in rule.message_nb
+
+
+def test_the_check_gives_the_reader_its_policys_mrz_reader_section() -> None:
+    # The same misprinted card under a policy that reports failing check digits only at a
+    # confidence no reading reaches: the reading is dropped and the document has "no MRZ".
+    packaged = default_policy()
+    stricter = dataclasses.replace(
+        packaged,
+        mrz_reader=dataclasses.replace(packaged.mrz_reader, min_confident_with_failures=1.01),
+    )
+    image = make_document(_misprinted_specimen(), seed=4).rgb
+    assert read_mrz(image, stricter.mrz_reader).lines is None
+    verdict = check_id_document(_png(image), policy=stricter)
+    assert verdict.mrz_lines is None
+    assert [r.rule for r in verdict.results] == ["mrz_present"]
 
 
 # A German-style passport number mixing letters and digits: C01X00T47.

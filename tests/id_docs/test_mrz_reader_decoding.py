@@ -4,6 +4,8 @@ exactly the confusion it names."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from verifier.id_docs.mrz.correct import (
@@ -16,6 +18,7 @@ from verifier.id_docs.mrz.correct import (
 from verifier.id_docs.mrz.countries import is_known_code
 from verifier.id_docs.mrz.layout import layout_for
 from verifier.id_docs.mrz.ocr import ALPHABET, read_fixed_length
+from verifier.policy import default_policy
 
 TD3 = [
     "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
@@ -112,10 +115,29 @@ def test_filler_read_as_k_passes_every_check_digit() -> None:
 def test_no_correction_beyond_the_cost_limit() -> None:
     wrong = TD3[1][:3] + "B" + TD3[1][4:]
     corrected, cost = correct_with_alternatives(
-        "TD3", [TD3[0], wrong], [Alternative(1, 3, "8", 20.0)], max_cost=9.0
+        "TD3", [TD3[0], wrong], [Alternative(1, 3, "8", 20.0)], default_policy().mrz_reader
     )
     assert corrected[1] == wrong
     assert cost == 0.0
+
+
+def test_the_repair_budgets_are_the_policys() -> None:
+    # A firm B-for-8 doubt (7 nats) under the document number's digit and the composite: within
+    # the look-alike budget of the packaged policy, beyond a policy that lowers it.
+    wrong = TD3[1][:3] + "B" + TD3[1][4:]
+    alternatives = [Alternative(1, 3, "8", 7.0)]
+    packaged = default_policy().mrz_reader
+    corrected, cost = correct_with_alternatives("TD3", [TD3[0], wrong], alternatives, packaged)
+    assert corrected == TD3 and cost == 7.0
+    stricter = dataclasses.replace(packaged, max_lookalike_change_cost=6.5)
+    corrected, cost = correct_with_alternatives("TD3", [TD3[0], wrong], alternatives, stricter)
+    assert corrected[1] == wrong and cost == 0.0
+    # Two changes in one field when a single one is the policy's limit: nothing changes.
+    single = dataclasses.replace(packaged, repair_max_changes=1)
+    two = [Alternative(1, 3, "8", 1.0), Alternative(1, 5, "0", 1.0)]
+    twice_wrong = TD3[1][:3] + "B" + TD3[1][4] + "O" + TD3[1][6:]
+    assert correct_with_alternatives("TD3", [TD3[0], twice_wrong], two, packaged)[0] == TD3
+    assert correct_with_alternatives("TD3", [TD3[0], twice_wrong], two, single)[0][1] == twice_wrong
 
 
 def test_lookalike_letter_between_digits_becomes_a_digit() -> None:

@@ -75,6 +75,11 @@ def _attribute_names(root: Path) -> set[str]:
     return names
 
 
+# Sections whose fields must be read inside the package that owns them: a field of the same
+# name read elsewhere does not count.
+_SECTION_OWNERS = {"id_documents": "id_docs", "mrz_reader": "id_docs/mrz"}
+
+
 def test_every_policy_field_is_read_by_the_code() -> None:
     import dataclasses
 
@@ -89,8 +94,10 @@ def test_every_policy_field_is_read_by_the_code() -> None:
             continue
         if section.name not in read:
             unread.append(f"[{section.name}]")
+        owner = _SECTION_OWNERS.get(section.name)
+        read_there = _attribute_names(package / owner) if owner else read
         for f in dataclasses.fields(getattr(policy, section.name)):
-            if f.name not in read:
+            if f.name not in read_there:
                 unread.append(f"[{section.name}] {f.name}")
     assert unread == [], f"policy fields no code reads: {unread}"
 

@@ -50,13 +50,17 @@ LAYERS: list[tuple[str, set[str]]] = [
             "portal.queue_store",
             "portal.annotation",
             "portal.background",
+            "portal.api_clients",
+            "portal.api_events",
+            "portal.oauth",
+            "portal.webhooks",
             "portal.delegation",
             "portal.reviewers",
         },
     ),
-    ("deps", {"portal.deps"}),
-    ("routers", set()),  # every portal.routers.* module
-    ("app", {"portal.app"}),
+    ("deps", {"portal.deps", "portal.api.deps", "portal.api.problems", "portal.api.views"}),
+    ("routers", set()),  # every portal.routers.* and portal.api.routers.* module
+    ("app", {"portal.app", "portal.api.app"}),
     ("entry points", {"portal.cli"}),
 ]
 
@@ -95,8 +99,11 @@ def _imports(path: Path, module: str) -> set[str]:
     return {name for name in found if name in modules and name != module}
 
 
+ROUTER_PACKAGES = ("portal.routers", "portal.api.routers")
+
+
 def _layer(module: str) -> int:
-    if module.startswith("portal.routers"):
+    if module.startswith(ROUTER_PACKAGES):
         return next(i for i, (name, _) in enumerate(LAYERS) if name == "routers")
     for index, (_, members) in enumerate(LAYERS):
         if module in members:
@@ -106,18 +113,21 @@ def _layer(module: str) -> int:
 
 def test_every_portal_module_has_a_layer() -> None:
     for module in _portal_modules():
-        if module == "portal":
+        if module in ("portal", "portal.api"):
             continue
         _layer(module)
 
 
-@pytest.mark.parametrize("module", sorted(m for m in _portal_modules() if m != "portal"))
+@pytest.mark.parametrize(
+    "module", sorted(m for m in _portal_modules() if m not in ("portal", "portal.api"))
+)
 def test_imports_point_down(module: str) -> None:
     path = _portal_modules()[module]
     upward = {
         imported: LAYERS[_layer(imported)][0]
         for imported in _imports(path, module)
-        if imported not in ("portal", "portal.routers") and _layer(imported) > _layer(module)
+        if imported not in ("portal", "portal.api", *ROUTER_PACKAGES)
+        and _layer(imported) > _layer(module)
     }
     assert not upward, f"{module} ({LAYERS[_layer(module)][0]}) imports upward: {upward}"
 
@@ -129,12 +139,19 @@ def test_nothing_in_the_portal_imports_the_app_but_the_cli() -> None:
         if "portal.app" in _imports(path, module)
     }
     assert importers <= {"portal.cli"}
+    # The API's app is mounted by the portal's app and imported by nothing else.
+    api_importers = {
+        module
+        for module, path in _portal_modules().items()
+        if "portal.api.app" in _imports(path, module)
+    }
+    assert api_importers <= {"portal.app"}
 
 
 def test_routers_import_no_other_router() -> None:
     for module, path in _portal_modules().items():
-        if module.startswith("portal.routers."):
-            others = {m for m in _imports(path, module) if m.startswith("portal.routers")}
+        if module.startswith(tuple(f"{p}." for p in ROUTER_PACKAGES)):
+            others = {m for m in _imports(path, module) if m.startswith(ROUTER_PACKAGES)}
             assert not others, f"{module} imports {others}"
 
 

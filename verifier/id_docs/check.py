@@ -8,6 +8,7 @@ a document without an MRZ becomes `review`.
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -44,15 +45,16 @@ class MrzReadResult(Protocol):
     def corrections(self) -> tuple[Correction, ...]: ...
 
 
+# A reader given by the caller brings its own settings; the project's reader gets the policy's.
 MrzReader = Callable[[np.ndarray], MrzReadResult]
 
 
-def _default_reader() -> MrzReader:
+def _default_reader(policy: Policy) -> MrzReader:
     # Imported on first use: the reader loads its models lazily and the rest of this module
     # (parsing, holder match) must not depend on it.
     from verifier.id_docs.mrz.reader import read_mrz
 
-    return read_mrz
+    return functools.partial(read_mrz, policy=policy.mrz_reader)
 
 
 def _mrz_rules(
@@ -147,7 +149,7 @@ def check_id_document(
     timings["decode"] = (time.perf_counter() - started) * 1000
 
     started = time.perf_counter()
-    read = (reader or _default_reader())(decoded.rgb)
+    read = (reader or _default_reader(policy))(decoded.rgb)
     timings["mrz"] = (time.perf_counter() - started) * 1000
     if read.lines:
         parse = parse_mrz(read.lines)

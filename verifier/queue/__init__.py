@@ -7,7 +7,9 @@ The public API, for the portal and the worker processes; the other modules are i
 - running the queue: `open_queue` → `QueueHandle` (in-process workers, or enqueue-only with a
   broker), `QueueSettings` (read from the environment), `VerificationQueue` (enqueue, sweep,
   re-check on one broker);
-- hearing about verdicts: `register_verdict_hook` / `unregister_verdict_hook`.
+- hearing about verdicts: `register_verdict_hook` / `unregister_verdict_hook`;
+- jobs besides the checks (the `notifications` queue): `register_job_handler` /
+  `unregister_job_handler`, a handler taking the key and a `JobAttempt`, raising `RetryLater`.
 
 Names are imported on first use, so reading the storage contract does not load dramatiq.
 """
@@ -20,6 +22,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from verifier.queue.embedded import QueueHandle, open_queue
     from verifier.queue.hooks import VerdictHook, register_verdict_hook, unregister_verdict_hook
+    from verifier.queue.jobs import (
+        JobAttempt,
+        RetryLater,
+        register_job_handler,
+        unregister_job_handler,
+    )
     from verifier.queue.settings import BrokerKind, QueueSettings
     from verifier.queue.storage import (
         StorageUnavailable,
@@ -39,6 +47,10 @@ _HOMES: dict[str, str] = {
     "VerdictHook": "verifier.queue.hooks",
     "register_verdict_hook": "verifier.queue.hooks",
     "unregister_verdict_hook": "verifier.queue.hooks",
+    "JobAttempt": "verifier.queue.jobs",
+    "RetryLater": "verifier.queue.jobs",
+    "register_job_handler": "verifier.queue.jobs",
+    "unregister_job_handler": "verifier.queue.jobs",
     "BrokerKind": "verifier.queue.settings",
     "QueueSettings": "verifier.queue.settings",
     "StorageUnavailable": "verifier.queue.storage",
@@ -53,8 +65,10 @@ _HOMES: dict[str, str] = {
 
 __all__ = [
     "BrokerKind",
+    "JobAttempt",
     "QueueHandle",
     "QueueSettings",
+    "RetryLater",
     "StorageUnavailable",
     "StoredUpload",
     "UploadKind",
@@ -65,7 +79,9 @@ __all__ = [
     "VerdictRecord",
     "VerificationQueue",
     "open_queue",
+    "register_job_handler",
     "register_verdict_hook",
+    "unregister_job_handler",
     "unregister_verdict_hook",
 ]
 

@@ -19,7 +19,13 @@ from dramatiq import Worker
 from dramatiq.brokers.stub import StubBroker
 
 from verifier.queue.broker import build_broker
-from verifier.queue.settings import BATCH_QUEUE, INTERACTIVE_QUEUE, BrokerKind, QueueSettings
+from verifier.queue.settings import (
+    BATCH_QUEUE,
+    INTERACTIVE_QUEUE,
+    NOTIFY_QUEUE,
+    BrokerKind,
+    QueueSettings,
+)
 from verifier.queue.storage import UploadStore
 from verifier.queue.verification_queue import VerificationQueue
 
@@ -51,6 +57,7 @@ class EmbeddedWorkers:
             for queue_name, threads in (
                 (INTERACTIVE_QUEUE, settings.embedded_interactive_threads),
                 (BATCH_QUEUE, settings.embedded_batch_threads),
+                (NOTIFY_QUEUE, settings.embedded_notify_threads),
             ):
                 worker = Worker(
                     broker,

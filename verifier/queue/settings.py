@@ -22,6 +22,8 @@ class BrokerKind(StrEnum):
 # Queue names: interactive = an employee waits on a share link; batch = re-checks, API orders.
 INTERACTIVE_QUEUE = "interactive"
 BATCH_QUEUE = "batch"
+# Jobs besides the checks (webhook deliveries): short, network-bound, never behind a check.
+NOTIFY_QUEUE = "notifications"
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,11 @@ class QueueSettings:
     # Embedded broker: worker threads for each queue (interactive work has its own threads).
     embedded_interactive_threads: int = 1
     embedded_batch_threads: int = 1
+    embedded_notify_threads: int = 1
+    # Jobs (verifier/queue/jobs.py): tries after the first, and their back-off bounds (ms).
+    job_max_retries: int = 10
+    job_min_backoff_ms: int = 5_000
+    job_max_backoff_ms: int = 3_600_000
 
     @property
     def broker_kind(self) -> BrokerKind:

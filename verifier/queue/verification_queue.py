@@ -23,7 +23,14 @@ from dramatiq import Message
 from dramatiq.middleware import CurrentMessage
 
 from verifier.policy import default_policy
-from verifier.queue.settings import BATCH_QUEUE, INTERACTIVE_QUEUE, BrokerKind, QueueSettings
+from verifier.queue.jobs import JobAttempt, RetryLater, run_job
+from verifier.queue.settings import (
+    BATCH_QUEUE,
+    INTERACTIVE_QUEUE,
+    NOTIFY_QUEUE,
+    BrokerKind,
+    QueueSettings,
+)
 from verifier.queue.storage import StorageUnavailable, UploadKind, UploadRef, UploadStore
 from verifier.queue.verification import record_unfinished, verify_upload
 
@@ -39,6 +46,7 @@ _ACTOR_NAMES = {
 }
 _KIND_BY_ACTOR = {name: kind for (kind, _), name in _ACTOR_NAMES.items()}
 RECORD_UNFINISHED = "record_unfinished"
+RUN_JOB = "run_job"
 # Keys deterministic message ids for sweeps and re-checks (see VerificationQueue.sweep).
 _MESSAGE_ID_NAMESPACE = uuid.UUID("9f0b7a52-3c1e-4c55-9d8e-6a1f2b7c4e10")
 
@@ -90,6 +98,17 @@ class VerificationQueue:
             min_backoff=settings.min_backoff_ms,
             max_backoff=settings.max_backoff_ms,
         )(self._record_unfinished)
+        self.actors[RUN_JOB] = dramatiq.actor(
+            actor_name=RUN_JOB,
+            queue_name=NOTIFY_QUEUE,
+            broker=broker,
+            max_retries=settings.job_max_retries,
+            retry_when=lambda retries, exc: (
+                isinstance(exc, RetryLater) and retries < settings.job_max_retries
+            ),
+            min_backoff=settings.job_min_backoff_ms,
+            max_backoff=settings.job_max_backoff_ms,
+        )(self._run_job)
 
     @property
     def store(self) -> UploadStore:
@@ -135,7 +154,20 @@ class VerificationQueue:
         log.error("upload %s: giving up (%s); storing a review verdict", upload_id, reason)
         record_unfinished(self.store, upload_id, kind, reason)
 
+    def _run_job(self, kind: str, key: str) -> None:
+        # Loading the store runs the application's factory, which registers its job handlers
+        # (a worker process that has only run jobs has not needed the store before).
+        _ = self.store
+        message = CurrentMessage.get_current_message()
+        retries = int(message.options.get("retries", 0)) if message is not None else 0
+        attempt = JobAttempt(retries + 1, last=retries >= self.settings.job_max_retries)
+        run_job(kind, key, attempt)
+
     # Sending work.
+
+    def enqueue_job(self, kind: str, key: str) -> Message[Any]:
+        """Queues a job (verifier/queue/jobs.py) for the handler registered for `kind`."""
+        return self.broker.enqueue(self.actors[RUN_JOB].message(kind, key))
 
     def actor_for(self, ref: UploadRef) -> dramatiq.Actor[Any, Any]:
         return self.actors[_ACTOR_NAMES[(ref.kind, ref.interactive)]]

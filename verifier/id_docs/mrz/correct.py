@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from verifier.id_docs.mrz.check_digit import compute_check_digit
 from verifier.id_docs.mrz.layout import ALNUM, FILLER, CheckGroup, Position, layout_for
+from verifier.policy import MrzReaderPolicy, default_policy
 
 
 def group_holds(group: CheckGroup, lines: list[str]) -> bool:
@@ -45,22 +46,24 @@ def correct_with_alternatives(
     doc_format: str,
     lines: list[str],
     alternatives: list[Alternative],
-    max_changes: int = 2,
-    max_cost: float = 9.0,
-    max_joint_cost: float = 16.0,
-    max_candidates: int = 14,
-    min_margin: float = 2.0,
+    policy: MrzReaderPolicy | None = None,
 ) -> tuple[list[str], float]:
     """The cheapest set of substitutions from the recogniser's alternatives that makes every
     failing check group hold at once (a field's check digit and the composite together), or
     the lines unchanged when there is none.
 
-    At most `max_changes` characters change, never one that a holding group covers. The total
-    cost may reach `max_joint_cost` when every change lies under two or more failing groups
-    (two 7-3-1 sums agreeing by chance is a 1-in-100 event), only `max_cost` otherwise (1 in 10
-    per sum): a misprinted specimen must not "validate" into a text nobody printed. Among equal
-    costs the fewer changes win, and a repair is taken only when no other one costs less than
-    `min_margin` nats more."""
+    At most `repair_max_changes` characters change, never one that a holding group covers. The
+    total cost may reach `repair_max_joint_cost` when every change lies under two or more
+    failing groups (two 7-3-1 sums agreeing by chance is a 1-in-100 event), only
+    `repair_max_cost` otherwise (1 in 10 per sum): a misprinted specimen must not "validate"
+    into a text nobody printed. Among equal costs the fewer changes win, and a repair is taken
+    only when no other one costs less than `repair_min_margin` nats more (the policy's
+    `[mrz_reader]`; the default policy's when none is given)."""
+    policy = policy or default_policy().mrz_reader
+    max_changes = policy.repair_max_changes
+    max_cost = policy.repair_max_cost
+    max_joint_cost = policy.repair_max_joint_cost
+    min_margin = policy.repair_min_margin
     groups = layout_for(doc_format).check_groups
     failing = [g for g in groups if not group_holds(g, lines)]
     if not failing:
@@ -77,10 +80,10 @@ def correct_with_alternatives(
             for a in alternatives
             if (a.line, a.index) in scope
             and a.cost
-            <= min(max_joint_cost, _max_alternative_cost(read[(a.line, a.index)], a.char))
+            <= min(max_joint_cost, _max_alternative_cost(read[(a.line, a.index)], a.char, policy))
         ),
         key=lambda a: a.cost,
-    )[:max_candidates]
+    )[: policy.repair_max_alternatives]
     # The two cheapest repairs: when another one comes within `min_margin` nats of the best,
     # the check digits cannot tell which is right (a blurred line offers many), and nothing
     # changes.
@@ -113,8 +116,8 @@ def correct_with_alternatives(
 
 # Characters an OCR-B line at a few pixels per glyph turns into each other. The recogniser can
 # be firmly wrong between them (a passport's O against 0 at 5-8 nats), so the search may take
-# such a change up to the look-alike limit; any other change only when the recogniser itself
-# was in doubt.
+# such a change up to the look-alike limit (`max_lookalike_change_cost`); any other change only
+# when the recogniser itself was in doubt (`max_other_change_cost`).
 _LOOKALIKE_PAIRS = frozenset(
     frozenset(pair)
     for pair in (
@@ -139,14 +142,12 @@ _LOOKALIKE_PAIRS = frozenset(
         "VY",
     )
 )
-_MAX_LOOKALIKE_CHANGE_COST = 8.0
-_MAX_OTHER_CHANGE_COST = 4.5
 
 
-def _max_alternative_cost(read: str, alternative: str) -> float:
+def _max_alternative_cost(read: str, alternative: str, policy: MrzReaderPolicy) -> float:
     if frozenset((read, alternative)) in _LOOKALIKE_PAIRS:
-        return _MAX_LOOKALIKE_CHANGE_COST
-    return _MAX_OTHER_CHANGE_COST
+        return policy.max_lookalike_change_cost
+    return policy.max_other_change_cost
 
 
 @dataclass(frozen=True)
@@ -198,13 +199,6 @@ _LOOKALIKE_DIGIT = {
     "A": "4",
 }
 _LOOKALIKE_LETTER = {"0": "OD", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G", "8": "BS"}
-_MAX_LOOKALIKE_COST = 4.0
-# Where no check digit covers the run (a visa's optional data), nothing else can arbitrate, and
-# the recogniser's O/0-style preference is weak evidence: on the real documents it reads right,
-# the median gap between a look-alike O or 0 and its twin is 5.7-7.7 nats (bench/eval_mrz.py
-# corpus), and faces other than OCR-B print O and 0 alike. There the neighbours decide up to
-# this cost.
-_MAX_UNCHECKED_LOOKALIKE_COST = 8.0
 
 
 def covered_positions(doc_format: str) -> frozenset[Position]:
@@ -238,20 +232,31 @@ def _lookalike_runs(doc_format: str, ln: int, line: str) -> list[tuple[int, int,
 
 
 def prefer_neighbour_kind(
-    doc_format: str, lines: list[str], alternatives: list[Alternative]
+    doc_format: str,
+    lines: list[str],
+    alternatives: list[Alternative],
+    policy: MrzReaderPolicy | None = None,
 ) -> tuple[list[str], float]:
     """In alphanumeric fields, a run of look-alike letters between two digits becomes digits,
     and a run of look-alike digits between two letters becomes letters, when the recogniser
     offers that reading at a moderate cost for every character of the run (a higher one where no
     check digit covers the run): `4O3` becomes `403`, `D00A` becomes `DOOA`. When two such runs
-    touch (`A000O0`), only a strictly shorter one changes (a tie is left to the check digits)."""
+    touch (`A000O0`), only a strictly shorter one changes (a tie is left to the check digits).
+    The moderate and the higher cost are the policy's `lookalike_run_max_cost` and
+    `unchecked_lookalike_run_max_cost`: where no check digit covers the run, nothing else can
+    arbitrate, and the recogniser's O/0-style preference is weak evidence."""
+    policy = policy or default_policy().mrz_reader
     costs = {(a.line, a.index, a.char): a.cost for a in alternatives}
     covered = covered_positions(doc_format)
 
     def conversion(ln: int, k: int, table: dict[str, str], char: str) -> tuple[float, str] | None:
         options = [(costs[(ln, k, t)], t) for t in table[char] if (ln, k, t) in costs]
         best = min(options, default=None)
-        limit = _MAX_LOOKALIKE_COST if (ln, k) in covered else _MAX_UNCHECKED_LOOKALIKE_COST
+        limit = (
+            policy.lookalike_run_max_cost
+            if (ln, k) in covered
+            else policy.unchecked_lookalike_run_max_cost
+        )
         return best if best is not None and best[0] <= limit else None
 
     out = [list(line) for line in lines]
@@ -285,10 +290,12 @@ def correct_country_codes(
     lines: list[str],
     alternatives: list[Alternative],
     is_known: Callable[[str], bool],
-    max_cost: float = 6.0,
+    policy: MrzReaderPolicy | None = None,
 ) -> tuple[list[str], float]:
     """An unknown country code becomes the cheapest known one within one or two substitutions
-    from the recogniser's alternatives (`MLD` -> `NLD`, `GUR` -> `GBR`)."""
+    from the recogniser's alternatives (`MLD` -> `NLD`, `GUR` -> `GBR`), at most the policy's
+    `country_code_max_cost` in all."""
+    max_cost = (policy or default_policy().mrz_reader).country_code_max_cost
     out = [list(line) for line in lines]
     by_position: dict[tuple[int, int], list[Alternative]] = {}
     for alt in alternatives:

@@ -5,6 +5,10 @@ their skew, recognise, and decode with the MRZ's layout and check digits.
 false MRZ is worse than none (the caller then asks for review, never fails for a missing MRZ).
 A confident reading whose check digits fail is returned with the failing groups named: a
 damaged, misread or altered document is what a reviewer must hear about.
+
+What is reported, accepted and repaired is the policy's `[mrz_reader]` section (`read_mrz(rgb,
+policy)`, the default policy's when none is given). The crop geometry below stays here: it
+matches how the recogniser was trained, and no verdict threshold hangs on it.
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from verifier.id_docs.mrz.ocr import (
     read_fixed_length,
     recogniser,
 )
+from verifier.policy import MrzReaderPolicy, default_policy
 
 # Crop geometry, matching the recogniser's training (glyphs 45-75 % of the crop height).
 _CROP_HEIGHT_PER_GLYPH = 1 / 0.6
@@ -44,27 +49,6 @@ _CROP_HEIGHT_PER_GLYPH = 1 / 0.6
 _END_MARGINS = (0.9, 2.4, 1.5)
 # Further crops of each line, glyph at 50 % and 70 % of the height, averaged with the first.
 _ENSEMBLE_HEIGHTS = (1 / 0.5, 1 / 0.7)
-# A valid reading whose corrections cost at most this (nats) ends the search; a costlier one
-# has the other crops read too, and the cheapest valid reading wins.
-_SETTLED_COST = 2.0
-# Below this mean confidence a line offers so many cheap alternatives that some repair of the
-# check digits is always found (a 270 px passport 25 degrees out of plane "validated" into a
-# wrong document number); such a reading is only taken if it validates as read.
-_MIN_CONFIDENCE_TO_REPAIR = 0.88
-# Acceptance of a reading (see `_acceptable`).
-_MIN_MEAN_CONFIDENCE = 0.80
-_MIN_CONFIDENT_WITH_FAILURES = 0.93
-_MAX_CANDIDATES = 3
-# A candidate whose every reading is less confident than this at the first crop margin is not
-# read at the others (corpus MRZs are reported at 0.88 and above, text pages read at 0.5-0.6).
-_MIN_HOPEFUL_CONFIDENCE = 0.7
-# Name letters the spelling prior may choose between: within this many nats of the recogniser's
-# choice (e^1.5: the recogniser thinks the other letter at most 4.5 times less likely).
-_NAME_PRIOR_MAX_GAP = 1.5
-# Outer rows whose spacing differs by more than this fraction between the MRZ's two ends are
-# seen in perspective: the candidate is also read from a rectified cut-out. Flat corpus scans
-# measure up to 0.15 (line fits of short, blurred rows), 25 degrees out of plane 0.16-0.28.
-_PERSPECTIVE_MIN_DISTORTION = 0.12
 
 
 @dataclass(frozen=True)
@@ -165,6 +149,7 @@ def _hypothesis(
     readings: list[LineReading],
     angle_deg: float,
     box: tuple[tuple[float, float], ...],
+    policy: MrzReaderPolicy,
 ) -> _Hypothesis | None:
     if any(not r.text for r in readings):
         return None
@@ -175,8 +160,8 @@ def _hypothesis(
         for index, alts in enumerate(reading.alternatives)
         for char, cost in alts
     ]
-    typed, _ = prefer_neighbour_kind(layout, lines, alternatives)
-    typed, _ = correct_country_codes(layout, typed, alternatives, is_known_code)
+    typed, _ = prefer_neighbour_kind(layout, lines, alternatives, policy)
+    typed, _ = correct_country_codes(layout, typed, alternatives, is_known_code, policy)
     # Undoing a field-type or country-code change costs nothing against the recogniser: its
     # first choice is then back (two zeros between letters, `X00T`, turned to O by the field
     # type, return when the check digits want them).
@@ -187,8 +172,8 @@ def _hypothesis(
         if a != b
     ]
     corrected = typed
-    if np.mean([r.mean_confidence for r in readings]) >= _MIN_CONFIDENCE_TO_REPAIR:
-        corrected, _ = correct_with_alternatives(layout, typed, alternatives + undo)
+    if np.mean([r.mean_confidence for r in readings]) >= policy.min_confidence_to_repair:
+        corrected, _ = correct_with_alternatives(layout, typed, alternatives + undo, policy)
     alternative_cost = {(a.line, a.index, a.char): a.cost for a in alternatives}
     cost = sum(
         alternative_cost.get((c.line, c.index, c.corrected), 0.0)
@@ -196,7 +181,9 @@ def _hypothesis(
     )
     # After the check-digit search: names carry no check digit to disturb (on the ICAO formats;
     # the French card's names are under its composite and the prior leaves them alone).
-    corrected = prefer_likely_names(layout, corrected, alternatives, max_gap=_NAME_PRIOR_MAX_GAP)
+    corrected = prefer_likely_names(
+        layout, corrected, alternatives, max_gap=policy.name_prior_max_gap
+    )
     length_error = sum(abs(len(r.free_text) - layout_for(doc_format).width) for r in readings)
     return _Hypothesis(
         str(layout),
@@ -211,15 +198,18 @@ def _hypothesis(
     )
 
 
-def _acceptable(h: _Hypothesis) -> bool:
+def _acceptable(h: _Hypothesis, policy: MrzReaderPolicy) -> bool:
     """Whether the reading is trustworthy enough to return (false MRZs are worse than none)."""
-    n_lines = len(h.lines)
     # The free reading must be about the right length on every line; a little more slack when
     # every check digit holds as read (a stray mark at a line's end in a rectified cut-out).
-    slack = 2 * n_lines if not h.failing and not h.corrections else n_lines
-    if h.length_error > slack:
+    per_line = (
+        policy.length_slack_per_line_valid_as_read
+        if not h.failing and not h.corrections
+        else policy.length_slack_per_line
+    )
+    if h.length_error > per_line * len(h.lines):
         return False
-    if h.mean_confidence < _MIN_MEAN_CONFIDENCE:
+    if h.mean_confidence < policy.min_mean_confidence:
         return False
     if not h.failing:
         return True
@@ -227,7 +217,7 @@ def _acceptable(h: _Hypothesis) -> bool:
     # altered document. Reported as read (the verdict names the failing groups) when every
     # line is confident and the text is an MRZ's: some check group holds or both country
     # codes are known ones. Text that is no MRZ meets neither.
-    if min(r.mean_confidence for r in h.readings) < _MIN_CONFIDENT_WITH_FAILURES:
+    if min(r.mean_confidence for r in h.readings) < policy.min_confident_with_failures:
         return False
     table = layout_for(h.doc_format)
     groups_hold = len(h.failing) < len(table.check_groups)
@@ -270,6 +260,7 @@ def _read_rows(
     angle_deg: float,
     box: tuple[tuple[float, float], ...],
     end_margin: float,
+    policy: MrzReaderPolicy,
 ) -> list[_Hypothesis]:
     """Hypotheses for one set of rows, the upright reading first, the 180-degree one only when
     the upright one does not validate; within a direction the most plausible format first."""
@@ -278,14 +269,14 @@ def _read_rows(
         ordered = rows[::-1] if reverse else rows  # read upside down: the last row comes first
         row_probs = _line_probabilities(grey, ordered, reverse, end_margin)
         lengths = [len(greedy_text(p)) for p in row_probs]
-        if max(lengths) < 20:  # nothing like an MRZ line this way round
+        if max(lengths) < policy.min_longest_line:  # nothing like an MRZ line this way round
             continue
         qualities = [_frame_quality(p) for p in row_probs]
         plans = []
         for doc_format, indices in _formats_for(len(rows)):
             expected = layout_for(doc_format).width
             length_error = sum(abs(lengths[i] - expected) for i in indices)
-            if length_error > 4 * len(indices):
+            if length_error > policy.format_max_length_error_per_line * len(indices):
                 continue
             quality = float(np.mean([qualities[i] for i in indices]))
             plans.append((length_error, -quality, doc_format, indices))
@@ -301,11 +292,11 @@ def _read_rows(
                 if k > 0
             ]
             angle = angle_deg + (180.0 if reverse else 0.0)
-            h = _hypothesis(doc_format, layout, readings, angle, box)
+            h = _hypothesis(doc_format, layout, readings, angle, box, policy)
             if h is None:
                 continue
             hypotheses.append(h)
-            if not h.failing and _acceptable(h):
+            if not h.failing and _acceptable(h, policy):
                 return hypotheses
     return hypotheses
 
@@ -394,28 +385,28 @@ def _rectified(grey: np.ndarray, candidate: MrzCandidate) -> tuple[np.ndarray, t
 
 
 def _read_candidate(
-    grey: np.ndarray, candidate: MrzCandidate, end_margin: float
+    grey: np.ndarray, candidate: MrzCandidate, end_margin: float, policy: MrzReaderPolicy
 ) -> list[_Hypothesis]:
     """Hypotheses for one candidate. Rows seen in perspective are read from the rectified
     cut-out as well as from the plain cut (glyphs at the far end are smaller and squeezed in
     the plain one); the check digits and the costs choose between them."""
     box = tuple(candidate.box())
-    hypotheses = _read_rows(grey, candidate.rows, candidate.angle_deg, box, end_margin)
+    hypotheses = _read_rows(grey, candidate.rows, candidate.angle_deg, box, end_margin, policy)
     in_perspective = (
         len(candidate.rows) >= 2
-        and perspective_distortion(candidate.rows) > _PERSPECTIVE_MIN_DISTORTION
+        and perspective_distortion(candidate.rows) > policy.perspective_min_distortion
     )
     if in_perspective:
         warped, flat = _rectified(grey, candidate)
         hypotheses += [
             replace(h, rectified=True)
-            for h in _read_rows(warped, flat, candidate.angle_deg, box, end_margin)
+            for h in _read_rows(warped, flat, candidate.angle_deg, box, end_margin, policy)
         ]
     return hypotheses
 
 
-def _settled(h: _Hypothesis) -> bool:
-    return not h.failing and h.correction_cost <= _SETTLED_COST and _acceptable(h)
+def _settled(h: _Hypothesis, policy: MrzReaderPolicy) -> bool:
+    return not h.failing and h.correction_cost <= policy.settled_cost and _acceptable(h, policy)
 
 
 def _rotation_and_skew(angle_deg: float) -> tuple[int, float]:
@@ -441,28 +432,31 @@ def _from_hypothesis(h: _Hypothesis, started: float) -> MrzRead:
     )
 
 
-def read_mrz(rgb: np.ndarray) -> MrzRead:
+def read_mrz(rgb: np.ndarray, policy: MrzReaderPolicy | None = None) -> MrzRead:
     """The MRZ lines of an RGB image (EXIF orientation already applied by the decoder), or
-    lines=None when no MRZ can be read with confidence."""
+    lines=None when no MRZ can be read with confidence. `policy` is the `[mrz_reader]` section
+    (the default policy's when none is given)."""
+    policy = policy or default_policy().mrz_reader
     started = time.perf_counter()
     grey = brightest_channel(np.ascontiguousarray(rgb))
     best: _Hypothesis | None = None
-    candidates = locate_mrz(rgb, max_candidates=_MAX_CANDIDATES)
+    candidates = locate_mrz(rgb, max_candidates=policy.max_candidates)
     hopeless: set[int] = set()
     for end_margin in _END_MARGINS:
         for number, candidate in enumerate(candidates):
             if number in hopeless:
                 continue
-            hypotheses = _read_candidate(grey, candidate, end_margin)
-            if hypotheses and max(h.mean_confidence for h in hypotheses) < _MIN_HOPEFUL_CONFIDENCE:
+            hypotheses = _read_candidate(grey, candidate, end_margin, policy)
+            hopeful = policy.min_hopeful_confidence
+            if hypotheses and max(h.mean_confidence for h in hypotheses) < hopeful:
                 # Text that is no MRZ (a printed page): another crop margin will not make it one.
                 hopeless.add(number)
             for h in hypotheses:
                 # Only trustworthy readings compete: a garbage reading "validated" by
                 # corrections must not push out a confident one with a misprinted check digit.
-                if _acceptable(h) and (best is None or h.rank() < best.rank()):
+                if _acceptable(h, policy) and (best is None or h.rank() < best.rank()):
                     best = h
-            if best is not None and _settled(best):
+            if best is not None and _settled(best, policy):
                 # Every check digit holds without a doubtful correction: no other crop can
                 # do better.
                 return _from_hypothesis(best, started)
