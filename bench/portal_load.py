@@ -8,6 +8,11 @@ status fragment (as the page's script does) until the verdict shows.
 
     .venv/bin/python -m bench.portal_load
     .venv/bin/python -m bench.portal_load --database-url postgresql://postgres@127.0.0.1:5432/hmsverify_bench
+
+Memory (the portal process's resident set over many uploads, in rounds of --uploads concurrent
+ones after one warm-up round):
+
+    .venv/bin/python -m bench.portal_load --memory 500 --uploads 20
 """
 
 from __future__ import annotations
@@ -190,7 +195,7 @@ def one_upload(
         return accepted, time.perf_counter() - began, state.group(1) if state else "?"
 
 
-def measure_uploads(base: str, tokens: list[str], image: bytes) -> None:
+def measure_uploads(base: str, tokens: list[str], image: bytes, *, quiet: bool = False) -> None:
     barrier = threading.Barrier(len(tokens))
     with ThreadPoolExecutor(len(tokens)) as pool:
         results = list(pool.map(lambda t: one_upload(base, t, image, barrier), tokens))
@@ -199,6 +204,10 @@ def measure_uploads(base: str, tokens: list[str], image: bytes) -> None:
     states: dict[str, int] = {}
     for _, _, state in results:
         states[state] = states.get(state, 0) + 1
+    if quiet:
+        if "?" in states:
+            raise RuntimeError(f"uploads without a verdict: {states}")
+        return
     print(
         f"{len(tokens)} concurrent share-link uploads ({len(image) / 1e6:.2f} MB JPEG each), verdicts {states}"
     )
@@ -208,6 +217,44 @@ def measure_uploads(base: str, tokens: list[str], image: bytes) -> None:
     print(
         f"  upload->feedback  p50 {percentile(feedback, 0.5):6.2f} s   p95 {percentile(feedback, 0.95):6.2f} s   "
         f"max {max(feedback):.2f} s"
+    )
+
+
+def rss_mb() -> float:
+    """This process's resident set (the portal, its queue threads and the load generator)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def settled_rss_mb(idle_s: float = 3.0) -> float:
+    """RSS after the load: idle a moment, as a portal between bursts."""
+    import gc
+
+    gc.collect()
+    time.sleep(idle_s)
+    return rss_mb()
+
+
+def measure_memory(base: str, tokens: list[str], image: bytes, concurrency: int) -> None:
+    rounds = [tokens[i : i + concurrency] for i in range(0, len(tokens), concurrency)]
+    for batch in rounds[:1]:  # warm-up: models loaded, pools and caches filled
+        measure_uploads(base, batch, image, quiet=True)
+    warm = settled_rss_mb()
+    print(f"RSS after warm-up ({len(rounds[0])} uploads): {warm:.0f} MB")
+    done = 0
+    peak = warm
+    for batch in rounds[1:]:
+        measure_uploads(base, batch, image, quiet=True)
+        done += len(batch)
+        peak = max(peak, rss_mb())
+        if done % 100 < concurrency:
+            print(f"  after {done:4d} uploads: RSS {rss_mb():.0f} MB", flush=True)
+    after = settled_rss_mb()
+    print(
+        f"RSS after {done} more uploads: {after:.0f} MB ({(after / warm - 1) * 100:+.1f} % of "
+        f"the warm-up RSS; peak during the run {peak:.0f} MB)"
     )
 
 
@@ -281,6 +328,13 @@ def main() -> int:
     parser.add_argument(
         "--phone-size", action="store_true", help="upscale the image to 12 MP first"
     )
+    parser.add_argument(
+        "--memory",
+        type=int,
+        default=0,
+        metavar="N",
+        help="measure RSS over N uploads in rounds of --uploads (after a warm-up round)",
+    )
     args = parser.parse_args()
 
     image = args.image.read_bytes()
@@ -299,24 +353,27 @@ def main() -> int:
         settings = PortalSettings(
             database_url=fresh_database(args.database_url, directory),
             data_dir=directory / "data",
-            secret_key=secrets.token_hex(16),
             base_url=f"http://127.0.0.1:{port}",
             share_upload_limit=RateLimit(1000, 60),
             status_lookup_limit=RateLimit(100_000, 60),
             start_background_jobs=False,
+            secure_cookies=False,  # plain http on 127.0.0.1
         )
         portal = build_portal(settings)
         started = time.perf_counter()
         company_id = seed_large_company(portal, args.employees)
-        tokens = make_share_links(portal, company_id, args.uploads)
+        tokens = make_share_links(portal, company_id, args.uploads + args.memory)
         print(
             f"database: {portal.engine.url.get_backend_name()}, seeded in {time.perf_counter() - started:.1f} s"
         )
         server = start_server(portal, port)
         base = f"http://127.0.0.1:{port}"
         try:
-            measure_uploads(base, tokens, image)
-            measure_pages(base, portal, company_id, args.repeats)
+            if args.memory:
+                measure_memory(base, tokens, image, args.uploads)
+            else:
+                measure_uploads(base, tokens, image)
+                measure_pages(base, portal, company_id, args.repeats)
         finally:
             server.should_exit = True
             time.sleep(1)

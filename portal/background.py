@@ -18,6 +18,7 @@ from portal.mail import deliver_outbox
 from portal.models import Upload, UploadState, UploadVerdict
 from portal.oauth import purge_expired_tokens
 from portal.state import Portal
+from portal.web_sessions import delete_expired_sessions
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +28,7 @@ def run_sweep(portal: Portal) -> SweepReport:
         ctx = lifecycle_context(portal, session, "sweep")
         report = sweep(ctx)
         purge_expired_tokens(session, ctx.now)
+        delete_expired_sessions(session, ctx.now)
         session.commit()
     if report.cancelled or report.expired or report.reminded:
         log.info("sweep: %s", report)

@@ -13,10 +13,6 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
 
-def status_url(base_url: str, card_number: str) -> str:
-    return f"{base_url.rstrip('/')}/status?card={card_number}"
-
-
 def qr_png(data: str) -> bytes:
     image = qrcode.make(data, border=2)
     out = io.BytesIO()
@@ -31,7 +27,8 @@ def temporary_card_pdf(
     card_number: str,
     expires: dt.date,
     portrait_jpeg: bytes | None,
-    lookup_url: str,
+    status_link: str,
+    qr_content: str,
 ) -> bytes:
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4)
@@ -53,7 +50,7 @@ def temporary_card_pdf(
     pdf.drawString(text_x, y0 + 25 * mm, f"Kortnr. / Card no.: {card_number}")
     pdf.drawString(text_x, y0 + 21 * mm, f"Gyldig til / Valid until: {expires.isoformat()}")
     pdf.drawImage(
-        ImageReader(io.BytesIO(qr_png(lookup_url))),
+        ImageReader(io.BytesIO(qr_png(qr_content))),
         x0 + width - 22 * mm,
         y0 + 3 * mm,
         18 * mm,
@@ -65,7 +62,7 @@ def temporary_card_pdf(
         y0 - 10 * mm,
         "Gyldig til det varige kortet kommer. Valid until the permanent card arrives.",
     )
-    pdf.drawString(20 * mm, y0 - 15 * mm, f"Status: {lookup_url}")
+    pdf.drawString(20 * mm, y0 - 15 * mm, f"Status: {status_link}")
     pdf.showPage()
     pdf.save()
     return out.getvalue()

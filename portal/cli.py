@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from portal.settings import settings_from_env
+from portal.settings import PortalSettings, settings_from_env
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
@@ -32,6 +32,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--data-dir", type=Path, default=None)
     demo.set_defaults(func=_demo, demo_outbox=True)
+
+    password = subparsers.add_parser(
+        "set-password",
+        help="set a portal user's password (read from stdin) and end all their sessions",
+    )
+    password.add_argument("email")
+    password.add_argument("--data-dir", type=Path, default=None)
+    password.set_defaults(func=_set_password)
 
     sweep = subparsers.add_parser(
         "sweep", help="run the order/card sweep once (stale orders, expiry, reminders, e-mail)"
@@ -68,21 +76,37 @@ def _as_of(text: str) -> dt.datetime:
     return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
-def _run_server(args: argparse.Namespace, *, banner: str = "") -> int:
+def uvicorn_options(host: str, port: int) -> dict[str, object]:
+    """uvicorn's own X-Forwarded-For handling is off (by default it believes 127.0.0.1): the
+    app trusts exactly HMSVERIFY_TRUSTED_PROXIES (portal/app.py), whatever server runs it."""
+    return {"host": host, "port": port, "log_level": "info", "proxy_headers": False}
+
+
+def demo_settings(settings: PortalSettings) -> PortalSettings:
+    """The local demo runs on plain http://127.0.0.1, where a Secure cookie is never sent back:
+    its cookie is not Secure unless HMSVERIFY_SECURE_COOKIES says so."""
+    if "HMSVERIFY_SECURE_COOKIES" in os.environ:
+        return settings
+    return settings.with_overrides(secure_cookies=False)
+
+
+def _run_server(args: argparse.Namespace, *, banner: str = "", demo: bool = False) -> int:
     import uvicorn
 
     from portal.app import create_app
     from portal.state import build_portal
 
     settings = settings_from_env(args.data_dir)
-    if "HMSVERIFY_BASE_URL" not in __import__("os").environ:
+    if "HMSVERIFY_BASE_URL" not in os.environ:
         settings = settings.with_overrides(base_url=f"http://{args.host}:{args.port}")
+    if demo:
+        settings = demo_settings(settings)
     if getattr(args, "demo_outbox", False):
         settings = settings.with_overrides(demo_outbox=True)
     portal = build_portal(settings)
     if banner:
         print(banner, flush=True)
-    uvicorn.run(create_app(portal), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(create_app(portal), **uvicorn_options(args.host, args.port))  # type: ignore[arg-type]
     return 0
 
 
@@ -98,6 +122,7 @@ def _demo(args: argparse.Namespace) -> int:
     if args.host in ("127.0.0.1", "localhost", "::1"):
         # Webhooks to a receiver on this machine (examples/api_order_card.py), demo only.
         os.environ.setdefault("HMSVERIFY_WEBHOOK_ALLOW_HTTP", "1")
+        os.environ.setdefault("HMSVERIFY_WEBHOOK_ALLOW_PRIVATE", "1")
     settings = settings_from_env(args.data_dir)
     portal = build_portal(settings)  # creates the database and runs the migrations
     with session_scope(portal.sessions) as session:
@@ -122,7 +147,29 @@ def _demo(args: argparse.Namespace) -> int:
             "",
         ]
     )
-    return _run_server(args, banner=banner)
+    return _run_server(args, banner=banner, demo=True)
+
+
+def _set_password(args: argparse.Namespace) -> int:
+    import getpass
+
+    from portal.accounts import PasswordRefused, change_password, user_by_email
+    from portal.state import build_portal
+
+    portal = build_portal(settings_from_env(args.data_dir))
+    with portal.sessions() as session:
+        user = user_by_email(session, args.email)
+        if user is None:
+            print(f"no user {args.email}", file=sys.stderr)
+            return 1
+        new = getpass.getpass("new password: ") if sys.stdin.isatty() else sys.stdin.readline()
+        try:
+            ended = change_password(session, user, new.rstrip("\n"))
+        except PasswordRefused as exc:
+            print(str(exc), file=sys.stderr)
+            return 1
+    print(f"password changed; {ended} sessions ended")
+    return 0
 
 
 def demo_api_client(session: Session) -> NewClient:

@@ -37,7 +37,10 @@ def get_session(portal: Annotated[Portal, Depends(get_portal)]) -> Iterator[Sess
 
 
 PortalDep = Annotated[Portal, Depends(get_portal)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# Closed when the route returns, before the response goes out: the session middleware then
+# writes the login session with a connection of its own, and a request never holds two (which
+# under load starved the pool).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def request_time(portal: PortalDep) -> dt.datetime:

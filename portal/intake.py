@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import BinaryIO
 
 from portal import verification
+from portal.allocator import release_free_memory
 from portal.files import clean_jpeg
 from portal.lifecycle import Context, attach_upload, recheck_id_against_new_portrait
 from portal.limits import too_large_message, upload_file_limit
@@ -31,6 +32,8 @@ class Intake:
     upload: Upload
     # A new portrait sends the order's ID document to be checked again against it.
     id_rechecked: bool
+    # The broker could not take the check now; the sweep queues it when the broker is back.
+    delayed: bool = False
 
 
 def ensure_open(order: Order) -> None:
@@ -84,10 +87,13 @@ def accept_upload(
     attach_upload(ctx, order, upload)
     recheck = recheck_id_against_new_portrait(ctx, order, upload)
     ctx.session.commit()
-    verification.enqueue(portal, upload.id, kind, interactive=interactive)
+    queued = verification.enqueue(portal, upload.id, kind, interactive=interactive)
     if recheck is not None:
         verification.enqueue(portal, recheck.id, UploadKind.ID_DOCUMENT, interactive=interactive)
-    return Intake(upload=upload, id_rechecked=recheck is not None)
+    # The decoded image is garbage now; with Redis workers no check runs here to trim after.
+    del decoded
+    release_free_memory()
+    return Intake(upload=upload, id_rechecked=recheck is not None, delayed=not queued)
 
 
 __all__ = [

@@ -20,7 +20,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.api_events import record_transition
-from portal.card_pdf import status_url, temporary_card_pdf
+from portal.card_codes import qr_content, status_url
+from portal.card_pdf import temporary_card_pdf
 from portal.files import FileStore
 from portal.mail import Attachment, queue_email
 from portal.models import (
@@ -421,7 +422,8 @@ def approve_order(ctx: Context, order: Order) -> Card:
         card_number=card.card_number,
         expires=card.expires_at.date(),
         portrait_jpeg=portrait,
-        lookup_url=status_url(ctx.settings.base_url, card.card_number),
+        status_link=status_url(ctx.settings.base_url, card.card_number),
+        qr_content=qr_content(ctx.settings.base_url, card.card_number, ctx.settings.card_code_key),
     )
     stored = ctx.files.save(pdf)
     queue_email(

@@ -3,8 +3,16 @@ and the upload intake."""
 
 from __future__ import annotations
 
+import re
+
 from portal.settings import PortalSettings
 from verifier import default_policy
+
+# Forms without a file (login, add employee, a review's reason of at most 1,000 characters).
+FORM_BODY_LIMIT_BYTES = 16_384
+
+# The share link's two upload forms and the API's two multipart uploads (docs/api.md).
+_UPLOAD_ROUTE = re.compile(r"^(/s/[^/]+|/api/v1/orders/\d+)/(photo|id-document)$")
 
 # A multipart body carries the file plus its part headers, the CSRF field and the boundary.
 MULTIPART_OVERHEAD_BYTES = 65_536
@@ -20,11 +28,19 @@ def upload_body_limit(settings: PortalSettings) -> int:
     return settings.upload_max_bytes + MULTIPART_OVERHEAD_BYTES
 
 
-def declared_too_large(content_length: str | None, limit: int) -> bool:
-    """True when the request announces more than `limit` bytes (refused before reading)."""
-    return bool(content_length and content_length.isdigit() and int(content_length) > limit)
+def is_upload_route(method: str, path: str) -> bool:
+    return method == "POST" and _UPLOAD_ROUTE.match(path) is not None
+
+
+def body_limit_for(settings: PortalSettings, method: str, path: str) -> int:
+    """The most bytes a request to this route may send: an upload's size on the upload
+    routes, a few kilobytes everywhere else (before login, CSRF or any parsing)."""
+    return upload_body_limit(settings) if is_upload_route(method, path) else FORM_BODY_LIMIT_BYTES
 
 
 def too_large_message(max_bytes: int) -> tuple[str, str]:
     mb = round(max_bytes / 1_000_000, 1)
     return (f"Filen er for stor (over {mb} MB).", f"The file is too large (over {mb} MB).")
+
+
+REQUEST_TOO_LARGE = ("Forespørselen er for stor.", "The request is too large.")

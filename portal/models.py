@@ -511,3 +511,18 @@ class WebhookDelivery(Base):
 
     event: Mapped[ApiEvent] = relationship()
     client: Mapped[ApiClient] = relationship()
+
+
+class WebSession(Base):
+    """A login session kept on the server; the cookie holds only a random id, whose SHA-256 is
+    the key here. Logout deletes the row, a password change deletes all of the user's rows."""
+
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    data: Mapped[dict[str, object]] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime())
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime(), index=True)

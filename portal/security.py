@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import secrets
@@ -26,6 +27,20 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    return _HASHER.hash(secrets.token_urlsafe(16))
+
+
+def check_login(password_hash: str | None, password: str) -> bool:
+    """Whether the password matches; for an unknown account (`None`) the same argon2 work is
+    done against a dummy hash, so the answer's timing does not tell which e-mails have one."""
+    if password_hash is None:
+        verify_password(_dummy_hash(), password)
+        return False
+    return verify_password(password_hash, password)
 
 
 def new_csrf_token() -> str:

@@ -60,12 +60,24 @@ class RateLimit:
 class PortalSettings:
     database_url: str
     data_dir: Path
-    secret_key: str
     base_url: str = "http://127.0.0.1:8000"
     smtp: SmtpSettings | None = None
-    # Cookies marked Secure only behind HTTPS; the demo runs on plain http://127.0.0.1.
-    secure_cookies: bool = False
+    # The session cookie is Secure (sent over HTTPS only), and HSTS is sent; `hmsverify demo`
+    # (`make run`) turns it off for its plain http://127.0.0.1.
+    secure_cookies: bool = True
+    # Addresses of reverse proxies whose X-Forwarded-For / -Proto are believed. None by
+    # default: the client address is the TCP peer's, so nobody can forge it.
+    trusted_proxies: tuple[str, ...] = ()
+    # The key the temporary cards' QR codes are signed with (portal/card_codes.py). It must
+    # outlive restarts: printed cards carry codes made with it.
+    card_code_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     share_link_days: int = 14
+    # A share link keeps working this long after its order is finished, so the employee sees
+    # the last verdict; then it shows only "this order is finished".
+    share_link_grace_minutes: int = 30
+    # An upload still unchecked after this long tells the employee the check is delayed (no
+    # worker answering, broker down) instead of "a few seconds" forever.
+    check_late_after_s: float = 60.0
     pending_order_days: int = 20
     card_valid_days: int = 730
     expiry_reminder_days: int = 30
@@ -93,6 +105,8 @@ class PortalSettings:
     # not yet queued, and when a queued one that never ran is queued again (a restart of the
     # embedded queue loses its messages; longer than the longest back-off).
     webhook_allow_http: bool = False
+    # Webhooks to loopback or private addresses: development and tests only (SSRF otherwise).
+    webhook_allow_private: bool = False
     webhook_timeout_s: float = 5.0
     webhook_dispatch_interval_s: float = 2.0
     webhook_requeue_after_s: float = 7200.0
@@ -141,6 +155,10 @@ def _rate_limit_from_env(name: str, default: RateLimit) -> RateLimit:
         raise ValueError(f"{name}={raw!r}: expected COUNT/SECONDS") from exc
 
 
+def _address_list(value: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
 class SettingsError(ValueError):
     """An environment variable that the portal cannot start with."""
 
@@ -176,31 +194,33 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite:///{path}"
 
 
+def _persistent_key(directory: Path) -> str:
+    """The QR-code key kept beside the data when none is configured, so the cards printed by
+    one run of the portal still verify after a restart."""
+    path = directory / "card_code_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
 def settings_from_env(data_dir: Path | None = None) -> PortalSettings:
     directory = Path(os.environ.get("HMSVERIFY_DATA_DIR", data_dir or DEFAULT_DATA_DIR))
     directory.mkdir(parents=True, exist_ok=True)
-    secret = os.environ.get("HMSVERIFY_SECRET_KEY") or _persistent_secret(directory)
     return PortalSettings(
         database_url=os.environ.get("DATABASE_URL") or sqlite_url(directory / "portal.sqlite3"),
         data_dir=directory,
-        secret_key=secret,
         base_url=os.environ.get("HMSVERIFY_BASE_URL", "http://127.0.0.1:8000"),
         smtp=_smtp_from_env(),
-        secure_cookies=os.environ.get("HMSVERIFY_SECURE_COOKIES", "0") == "1",
+        secure_cookies=os.environ.get("HMSVERIFY_SECURE_COOKIES", "1") != "0",
+        trusted_proxies=_address_list(os.environ.get("HMSVERIFY_TRUSTED_PROXIES", "")),
+        card_code_key=os.environ.get("HMSVERIFY_CARD_CODE_KEY") or _persistent_key(directory),
         registry=os.environ.get("HMSVERIFY_REGISTRY", "demo"),
         api_token_ttl_s=int(os.environ.get("HMSVERIFY_API_TOKEN_TTL_S", "900")),
         api_rate_limit=_rate_limit_from_env("HMSVERIFY_API_RATE_LIMIT", RateLimit(600, 60.0)),
         api_token_limit=_rate_limit_from_env("HMSVERIFY_API_TOKEN_LIMIT", RateLimit(30, 60.0)),
         webhook_allow_http=os.environ.get("HMSVERIFY_WEBHOOK_ALLOW_HTTP", "0") == "1",
+        webhook_allow_private=os.environ.get("HMSVERIFY_WEBHOOK_ALLOW_PRIVATE", "0") == "1",
         oidc=_oidc_from_env(),
         demo_outbox=os.environ.get("HMSVERIFY_DEMO_OUTBOX", "0") == "1",
     )
-
-
-def _persistent_secret(directory: Path) -> str:
-    """A random session key kept beside the data so sessions survive a restart of the demo."""
-    path = directory / "secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(48))
-        path.chmod(0o600)
-    return path.read_text().strip()

@@ -35,10 +35,22 @@ LINK_EXPIRED = (
     "The link has expired. Ask your employer for a new one.",
 )
 LINK_REVOKED = ("Lenken er trukket tilbake.", "The link has been revoked.")
+ORDER_FINISHED = (
+    "Denne bestillingen er avsluttet. Du trenger ikke gjøre noe mer.",
+    "This order is finished. There is nothing more to do.",
+)
 
 
-def resolve_link(session: Session, token: str, now: dt.datetime) -> ShareLink:
-    """The live link for this token; LinkUnknown or LinkGone otherwise."""
+def order_finished_for_link(order: Order, now: dt.datetime, grace: dt.timedelta) -> bool:
+    """A finished order closes its links once the grace (to see the last verdict) is over."""
+    return order.status != OrderStatus.PENDING and order.updated_at + grace <= now
+
+
+def resolve_link(
+    session: Session, token: str, now: dt.datetime, grace: dt.timedelta = dt.timedelta(0)
+) -> ShareLink:
+    """The live link for this token; LinkUnknown or LinkGone otherwise (also when its order
+    finished more than `grace` ago: the page then shows no name, company or image)."""
     if not 20 <= len(token) <= 100:
         raise LinkUnknown
     link = session.scalar(select(ShareLink).where(ShareLink.token_hash == token_digest(token)))
@@ -48,6 +60,8 @@ def resolve_link(session: Session, token: str, now: dt.datetime) -> ShareLink:
         raise LinkGone(LINK_REVOKED)
     if link.expires_at <= now:
         raise LinkGone(LINK_EXPIRED)
+    if order_finished_for_link(link.order, now, grace):
+        raise LinkGone(ORDER_FINISHED)
     return link
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
+from portal.allocator import release_free_memory
 from portal.contexts import lifecycle_context
 from portal.lifecycle import record_check
 from portal.models import CheckDelivery, Employee, Upload, UploadState, UploadVerdict
@@ -209,6 +210,9 @@ def make_verdict_hook(portal: Portal) -> Callable[[VerdictRecord], None]:
                 session.commit()
         except OperationalError as exc:
             raise StorageUnavailable(str(exc).splitlines()[0]) from exc
+        finally:
+            # The check's image buffers are free now; give their pages back (see allocator.py).
+            release_free_memory()
 
     return apply_verdict
 
@@ -251,10 +255,24 @@ def uninstall(portal: Portal) -> None:
         portal.verdict_hook = None
 
 
-def enqueue(portal: Portal, upload_id: str, kind: UploadKind | str, *, interactive: bool) -> None:
-    """Queues the check of a committed upload. Without a running queue the upload waits for
-    the start-up sweep (it has no verdict), so nothing is lost."""
+def enqueue(portal: Portal, upload_id: str, kind: UploadKind | str, *, interactive: bool) -> bool:
+    """Queues the check of a committed upload; False when it could not be queued now.
+
+    Nothing is lost either way: the upload is stored without a verdict, and the sweep (the
+    embedded queue's at start-up, the Redis workers' at start-up, after a broker restart and
+    every few minutes) queues every such upload. So a broker outage delays the check, it does
+    not fail the upload."""
     if portal.queue is None:
         log.warning("no verification queue running; upload %s waits for the sweep", upload_id)
-        return
-    portal.queue.queue.enqueue(UploadRef(upload_id, UploadKind(kind), interactive))
+        return False
+    try:
+        portal.queue.queue.enqueue(UploadRef(upload_id, UploadKind(kind), interactive))
+    except Exception as exc:  # broker down or unreachable: dramatiq/redis raise several types
+        log.warning(
+            "could not queue upload %s (%s: %s); it waits for the sweep",
+            upload_id,
+            type(exc).__name__,
+            str(exc).splitlines()[0] if str(exc) else "",
+        )
+        return False
+    return True

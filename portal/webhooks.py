@@ -13,13 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
+import socket
 import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from urllib.parse import urlsplit
 
 from sqlalchemy import event, or_, select
 
@@ -76,8 +79,33 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
-def post(url: str, body: bytes, headers: dict[str, str], timeout_s: float) -> int:
-    """The receiver's HTTP status; raises OSError when it cannot be reached."""
+class NotPublic(ValueError):
+    """The webhook's host is (or resolves to) an address inside the portal's own networks."""
+
+
+def check_public_host(url: str) -> None:
+    """Refuses a URL whose host resolves to a loopback, private, link-local or otherwise
+    non-global address: an owner's webhook must not make the portal call its own network
+    (metadata services, databases, the admin side of other services)."""
+    host = urlsplit(url).hostname or ""
+    port = urlsplit(url).port or 443
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except socket.gaierror as exc:
+        raise OSError(f"cannot resolve {host}: {exc}") from exc
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%")[0])
+        if not address.is_global:
+            raise NotPublic(f"{host} resolves to {address}, which is not a public address")
+
+
+def post(
+    url: str, body: bytes, headers: dict[str, str], timeout_s: float, allow_private: bool = False
+) -> int:
+    """The receiver's HTTP status; raises OSError when it cannot be reached, and NotPublic when
+    its host is not public (unless `allow_private`, for development and tests)."""
+    if not allow_private:
+        check_public_host(url)
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
         with _OPENER.open(request, timeout=timeout_s) as response:
@@ -110,7 +138,13 @@ def deliver(portal: Portal, delivery_id: int, attempt: JobAttempt) -> None:
     status: int | None = None
     error: str | None = None
     try:
-        status = post(url, body, headers, portal.settings.webhook_timeout_s)
+        status = post(
+            url,
+            body,
+            headers,
+            portal.settings.webhook_timeout_s,
+            allow_private=portal.settings.webhook_allow_private,
+        )
         if not 200 <= status < 300:
             error = f"HTTP {status}"
     except (OSError, ValueError) as exc:

@@ -22,7 +22,7 @@ from portal.deps import (
 )
 from portal.i18n import LANGS
 from portal.models import User
-from portal.security import verify_password
+from portal.security import check_login
 
 router = APIRouter()
 
@@ -54,7 +54,7 @@ def login(
     if not portal.login_limiter.allow(client_key(request)):
         raise HTTPException(status_code=429, detail="too many login attempts")
     user = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
-    if user is None or not verify_password(user.password_hash, password):
+    if not check_login(user.password_hash if user else None, password) or user is None:
         return page(request, portal, "login.html", status_code=401, error=True)
     lang = request.session.get("lang")
     request.session.clear()  # a fresh session (and CSRF token) on login: no fixation

@@ -9,7 +9,8 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from portal.card_pdf import status_url, temporary_card_pdf
+from portal.card_codes import qr_content, status_url
+from portal.card_pdf import temporary_card_pdf
 from portal.deps import (
     CompanyDep,
     ContextDep,
@@ -247,7 +248,10 @@ def temporary_card(
         card_number=card.card_number,
         expires=card.expires_at.date(),
         portrait_jpeg=portal.files.read(upload.crop_name) if upload and upload.crop_name else None,
-        lookup_url=status_url(portal.settings.base_url, card.card_number),
+        status_link=status_url(portal.settings.base_url, card.card_number),
+        qr_content=qr_content(
+            portal.settings.base_url, card.card_number, portal.settings.card_code_key
+        ),
     )
     return Response(
         pdf,

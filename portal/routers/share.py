@@ -25,14 +25,24 @@ router = APIRouter()
 log = logging.getLogger(__name__)
 
 
-def live_link(session: Session, token: str, now: dt.datetime) -> ShareLink:
-    """The live link for this token: 404 when unknown, 410 when expired or revoked."""
+def live_link(portal: Portal, session: Session, token: str, now: dt.datetime) -> ShareLink:
+    """The live link for this token: 404 when unknown, 410 when expired, revoked, or its order
+    finished (a short page without personal data)."""
     try:
-        return resolve_link(session, token, now)
+        return resolve_link(session, token, now, _grace(portal))
     except LinkUnknown:
         raise HTTPException(status_code=404) from None
     except LinkGone as exc:
         raise HTTPException(status_code=410, detail=exc.message) from None
+
+
+def _grace(portal: Portal) -> dt.timedelta:
+    return dt.timedelta(minutes=portal.settings.share_link_grace_minutes)
+
+
+def _late_before(portal: Portal, now: dt.datetime) -> dt.datetime:
+    """An upload queued before this moment has waited too long for "a few seconds"."""
+    return now - dt.timedelta(seconds=portal.settings.check_late_after_s)
 
 
 def _latest(session: Session, order_id: int, upload_id: str | None) -> Upload | None:
@@ -46,7 +56,7 @@ def _latest(session: Session, order_id: int, upload_id: str | None) -> Upload | 
 def share_page(
     request: Request, portal: PortalDep, session: SessionDep, now: NowDep, token: str
 ) -> Response:
-    link = live_link(session, token, now)
+    link = live_link(portal, session, token, now)
     order = link.order
     response = page(
         request,
@@ -60,11 +70,13 @@ def share_page(
         photo=_latest(session, order.id, order.photo_upload_id),
         id_doc=_latest(session, order.id, order.id_upload_id),
         open_for_uploads=order.status == OrderStatus.PENDING,
+        late_before=_late_before(portal, now),
     )
     # The camera guidance compiles MediaPipe's WASM runtime: allowed here, and only here.
     response.headers["Content-Security-Policy"] = (
         "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
-        "style-src 'self'; script-src 'self' 'wasm-unsafe-eval'"
+        "style-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
     )
     return response
 
@@ -105,7 +117,7 @@ def _store_upload(
 
     ctx = context("share-link")
     try:
-        link = resolve_link(ctx.session, token, ctx.now)
+        link = resolve_link(ctx.session, token, ctx.now, _grace(portal))
         if not portal.share_upload_limiter.allow(link.token_hash):
             raise UploadRefused(429, _TOO_MANY_UPLOADS)
         ensure_open(link.order)
@@ -129,6 +141,8 @@ def _store_upload(
         token=token,
         lang=lang,
         id_rechecked=intake.id_rechecked,
+        delayed=intake.delayed,
+        late_before=_late_before(portal, ctx.now),
     )
 
 
@@ -157,8 +171,10 @@ def upload_id_document(
     return _store_upload(request, portal, context, token, UploadKind.ID_DOCUMENT, document, False)
 
 
-def _link_upload(session: Session, token: str, upload_id: str, now: dt.datetime) -> Upload:
-    link = live_link(session, token, now)
+def _link_upload(
+    portal: Portal, session: Session, token: str, upload_id: str, now: dt.datetime
+) -> Upload:
+    link = live_link(portal, session, token, now)
     upload = session.get(Upload, upload_id) if len(upload_id) == 32 else None
     if upload is None or upload.order_id != link.order_id:
         raise HTTPException(status_code=404)
@@ -174,15 +190,22 @@ def upload_status(
     token: str,
     upload_id: str,
 ) -> Response:
-    upload = _link_upload(session, token, upload_id, now)
-    return page(request, portal, "_upload_status.html", upload=upload, token=token)
+    upload = _link_upload(portal, session, token, upload_id, now)
+    return page(
+        request,
+        portal,
+        "_upload_status.html",
+        upload=upload,
+        token=token,
+        late_before=_late_before(portal, now),
+    )
 
 
 @router.get("/s/{token}/uploads/{upload_id}/{variant}.jpg")
 def upload_image(
     portal: PortalDep, session: SessionDep, now: NowDep, token: str, upload_id: str, variant: str
 ) -> Response:
-    upload = _link_upload(session, token, upload_id, now)
+    upload = _link_upload(portal, session, token, upload_id, now)
     if variant == "annotated":
         data = annotated_image(portal, upload.id)
     elif variant == "crop" and upload.crop_name:

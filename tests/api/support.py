@@ -138,6 +138,7 @@ def build(
         data_dir,
         base_url=f"http://127.0.0.1:{port}",
         webhook_allow_http=True,
+        webhook_allow_private=True,
         webhook_dispatch_interval_s=0.2,
         # Every test calls from 127.0.0.1; test_rate_limits.py sets small limits of its own.
         api_token_limit=RateLimit(count=100_000, window_s=60.0),

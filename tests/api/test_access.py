@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import select
 
-from portal.card_pdf import status_url
+from portal.card_codes import qr_content, status_url
 from portal.models import ApiClient, ApiToken, Card, Order, Upload
 from tests.api.support import ALL_SCOPES, ApiCredentials, Served
 from tests.portal.support import seed_card
@@ -82,7 +82,9 @@ def company_a_objects(served: Served) -> Objects:
     assert card_order != response.json()["id"]
     return Objects(
         card=number,
-        qr=status_url(served.portal.settings.base_url, number),
+        qr=qr_content(
+            served.portal.settings.base_url, number, served.portal.settings.card_code_key
+        ),
         employee=served.world.employees_a[1],
         order=response.json()["id"],
         upload=upload.id,
@@ -189,7 +191,12 @@ def test_level_1_by_number_shows_no_personal_data_and_by_qr_the_name(
     assert by_qr.status_code == 200
     assert by_qr.json()["holder"] == {"given_names": "Person0", "surname": "Testesen"}
     assert by_qr.json()["card_number"] == company_a_objects.card
-    for bad in (company_a_objects.card, "https://evil.example/x?card=1", "hello"):
+    for bad in (
+        company_a_objects.card,
+        status_url(served.portal.settings.base_url, company_a_objects.card),
+        "https://evil.example/x?card=1",
+        "hello",
+    ):
         refused = served.http.post("/api/v1/cards/qr", json={"content": bad}, headers=headers)
         _problem(refused, 422)
     _problem(served.http.get("/api/v1/cards/0000000000", headers=headers), 404)

@@ -8,10 +8,18 @@ import json
 import time
 
 import httpx
+import pytest
 from sqlalchemy import select
 
 from portal.models import WebhookDelivery
-from portal.webhooks import SIGNATURE_HEADER, sign, verify_signature
+from portal.webhooks import (
+    SIGNATURE_HEADER,
+    NotPublic,
+    check_public_host,
+    post,
+    sign,
+    verify_signature,
+)
 from tests.api.support import ALL_SCOPES, Receiver, Served
 from tests.portal.support import login
 
@@ -166,3 +174,22 @@ def test_signature_format_and_replay_window() -> None:
     assert not verify_signature("whsec_k", body, header, now=1_800_000_000 + 301)
     assert not verify_signature("whsec_k", body, "v1=" + header.split("v1=")[1], now=1_800_000_000)
     assert not verify_signature("whsec_k", body, "garbage", now=1_800_000_000)
+
+
+def test_webhooks_to_the_portals_own_networks_are_refused(receiver: Receiver) -> None:
+    """An owner's webhook URL must not make the portal call loopback, private or link-local
+    addresses (SSRF): refused before any connection unless the deployment allows it (the demo
+    and these tests, whose receiver runs on 127.0.0.1)."""
+    for url in (
+        receiver.url,
+        "http://localhost:9/x",
+        "http://10.1.2.3/x",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]:9/x",
+    ):
+        with pytest.raises(NotPublic):
+            post(url, b"{}", {}, timeout_s=1)
+    assert receiver.received == []
+    assert post(receiver.url, b"{}", {}, timeout_s=5, allow_private=True) in range(200, 300)
+    assert len(receiver.received) == 1
+    check_public_host("https://93.184.216.34/hook")  # a public address literal passes

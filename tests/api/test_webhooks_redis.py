@@ -46,7 +46,7 @@ def redis_served(api_database_url: str, tmp_path: Path) -> Iterator[Served]:
         "HMSVERIFY_QUEUE_JOB_MAX_RETRIES": "3",
         "DATABASE_URL": api_database_url,
         "HMSVERIFY_DATA_DIR": str(data_dir),
-        "HMSVERIFY_SECRET_KEY": portal.settings.secret_key,
+        "HMSVERIFY_CARD_CODE_KEY": portal.settings.card_code_key,
     }
     worker = subprocess.Popen(
         [sys.executable, "-m", "verifier.queue.worker", "--threads", "1"],

@@ -7,7 +7,6 @@ import functools
 import io
 import re
 import time
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,9 +37,10 @@ def make_settings(database_url: str, data_dir: Path, **overrides: object) -> Por
     settings = PortalSettings(
         database_url=database_url,
         data_dir=data_dir,
-        secret_key=uuid.uuid4().hex,
         base_url="http://testserver",
         start_background_jobs=False,
+        # The test client speaks plain http, where a Secure cookie is never sent back.
+        secure_cookies=False,
         share_upload_limit=RateLimit(count=50, window_s=60.0),
         status_lookup_limit=RateLimit(count=50, window_s=60.0),
     )

@@ -16,18 +16,39 @@ import cv2
 import numpy as np
 import pytest
 
-from portal.card_pdf import qr_png, status_url, temporary_card_pdf
+from portal.card_codes import card_code, card_number_in_qr, qr_content, status_url
+from portal.card_pdf import qr_png, temporary_card_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_qr_code_opens_the_status_lookup() -> None:
+def test_qr_code_opens_the_status_lookup_and_carries_the_cards_code() -> None:
     url = status_url("https://hms-kort.example.no/", "1646010510")
     assert url == "https://hms-kort.example.no/status?card=1646010510"
-    image = cv2.imdecode(np.frombuffer(qr_png(url), np.uint8), cv2.IMREAD_COLOR)
+    content = qr_content("https://hms-kort.example.no/", "1646010510", "key-one")
+    assert content.startswith(url + "&code=")
+    image = cv2.imdecode(np.frombuffer(qr_png(content), np.uint8), cv2.IMREAD_COLOR)
     assert image is not None
     decoded, _, _ = cv2.QRCodeDetector().detectAndDecode(image)
-    assert decoded == url
+    assert decoded == content
+    # What the camera read back is accepted under the key it was made with, and nothing else.
+    assert card_number_in_qr(decoded, "key-one") == "1646010510"
+    assert card_number_in_qr(decoded, "key-two") is None
+
+
+def test_a_qr_content_built_from_a_card_number_alone_is_refused() -> None:
+    """The card number is public (printed, and shown by the status page); only the portal's
+    key makes a code that unlocks the holder's name."""
+    number = "1646010510"
+    plain = status_url("https://hms-kort.example.no", number)
+    assert card_number_in_qr(plain, "key") is None
+    forged = f"{plain}&code={card_code('another-key', number)}"
+    assert card_number_in_qr(forged, "key") is None
+    other_card = qr_content("https://hms-kort.example.no", "1646010511", "key")
+    swapped = other_card.replace("1646010511", number)
+    assert card_number_in_qr(swapped, "key") is None
+    assert card_number_in_qr(number, "key") is None
+    assert card_number_in_qr("https://evil.example/x?card=1&code=abc", "key") is None
 
 
 def test_temporary_card_pdf_without_and_with_portrait() -> None:
@@ -40,7 +61,8 @@ def test_temporary_card_pdf_without_and_with_portrait() -> None:
             card_number="1646010510",
             expires=dt.date(2028, 11, 27),
             portrait_jpeg=photo,
-            lookup_url="http://x/status?card=1",
+            status_link="http://x/status?card=1",
+            qr_content="http://x/status?card=1&code=abc",
         )
         assert pdf.startswith(b"%PDF") and pdf.rstrip().endswith(b"%%EOF")
 

@@ -135,7 +135,7 @@ def test_two_senders_never_send_a_mail_twice(
 def test_access_log_redacts_share_tokens() -> None:
     import logging
 
-    from portal.app import _RedactShareTokens
+    from portal.access_log import RedactAccessLog
 
     record = logging.LogRecord(
         "uvicorn.access",
@@ -152,7 +152,7 @@ def test_access_log_redacts_share_tokens() -> None:
         ),
         None,
     )
-    assert _RedactShareTokens().filter(record)
+    assert RedactAccessLog().filter(record)
     assert (
         "AbCdEf" not in record.getMessage() and "/s/<token>/uploads/x/status" in record.getMessage()
     )

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
-from urllib.parse import parse_qs, urlsplit
 
 from fastapi import APIRouter, Body, Path
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
+from portal.card_codes import card_number_in_qr
 from portal.lifecycle import TransitionError, block_card
 from portal.models import Card
 
@@ -37,18 +37,6 @@ def _card(caller: CardsRead, number: str) -> Card:
     return card
 
 
-def card_number_in_qr(content: str) -> str | None:
-    """The card number in the temporary card's QR code (the status URL `...?card=NNNNNNNNNN`)."""
-    text = content.strip()
-    if _DIGITS.match(text):
-        return None  # a bare number is not a QR code of ours: use the by-number lookup
-    parts = urlsplit(text)
-    if parts.path.rstrip("/").rsplit("/", 1)[-1] != "status":
-        return None
-    numbers = parse_qs(parts.query).get("card", [])
-    return numbers[0] if len(numbers) == 1 and _DIGITS.match(numbers[0]) else None
-
-
 @router.get("/v1/cards/{card_number}", summary="Status, validity and company of a card")
 def card_by_number(
     caller: CardsRead, card_number: Annotated[str, Path(pattern=CARD_NUMBER)]
@@ -63,9 +51,13 @@ def card_by_number(
 def card_by_qr(
     caller: CardsRead, content: Annotated[str, Body(embed=True, max_length=500)]
 ) -> dict[str, object]:
-    number = card_number_in_qr(content)
+    number = card_number_in_qr(content, caller.portal.settings.card_code_key)
     if number is None:
-        raise Problem(422, "Not the content of an HMS card's QR code.", kind="not-a-card-qr")
+        raise Problem(
+            422,
+            "Not the content of an HMS card's QR code, or its code does not match the card.",
+            kind="not-a-card-qr",
+        )
     card = _card(caller, number)
     return {
         **card_view(card, caller.now),
