@@ -73,8 +73,8 @@ def serve(data_dir: Path) -> tuple[str, Portal, uvicorn.Server]:
     settings = PortalSettings(
         database_url=f"sqlite:///{data_dir / 'portal.sqlite3'}",
         data_dir=data_dir,
-        secret_key=secrets.token_hex(16),
         base_url=f"http://127.0.0.1:{port}",
+        secure_cookies=False,  # plain http://127.0.0.1
         start_background_jobs=False,
         share_upload_limit=RateLimit(count=10_000, window_s=60.0),
     )
