@@ -7,8 +7,10 @@ setup:
 setup-test:
 	scripts/setup.sh test
 
+PORT ?= 8000
+
 run: setup
-	MALLOC_ARENA_MAX=2 .venv/bin/hmsverify demo
+	MALLOC_ARENA_MAX=2 .venv/bin/hmsverify demo --port $(PORT)
 
 test: setup-test
 	scripts/services.sh

@@ -21,7 +21,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 from portal import access_log, allocator, background, verification, webhooks
 from portal.api.app import create_api_app
 from portal.api.problems import Problem, problem_response
-from portal.i18n import lang_of
+from portal.i18n import lang_hint, lang_of
 from portal.limits import (
     REQUEST_TOO_LARGE,
     body_limit_for,
@@ -31,11 +31,13 @@ from portal.limits import (
 from portal.middleware import BodyLimit, BodyLimits, SecurityHeaders
 from portal.routers import (
     api_clients,
+    assets,
     auth,
     delegation,
     employees,
     oidc,
     orders,
+    outbox,
     review,
     share,
     status,
@@ -101,9 +103,9 @@ def create_app(portal: Portal) -> FastAPI:
         if upload:
             message = too_large_message(portal.settings.upload_max_bytes)
             return portal.templates.TemplateResponse(
-                request, "_upload_error.html", {"lang": "nb", "message": message}, 413
+                request, "_upload_error.html", {"lang": lang_hint(request), "message": message}, 413
             )
-        values = {"status_code": 413, "detail": REQUEST_TOO_LARGE, "lang": "nb"}
+        values = {"status_code": 413, "detail": REQUEST_TOO_LARGE, "lang": lang_hint(request)}
         return portal.templates.TemplateResponse(request, "error.html", values, 413)
 
     # Outermost of the user middleware: no session, no routing before the size is known.
@@ -126,6 +128,8 @@ def create_app(portal: Portal) -> FastAPI:
         api_clients.router,
         delegation.router,
         oidc.router,
+        outbox.router,
+        assets.router,
     ):
         app.include_router(router)
     # The JSON API: its own app (OpenAPI at /api/docs, problem-details errors).

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import logging
 import os
 import sys
@@ -30,7 +31,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     demo.add_argument("--host", default="127.0.0.1")
     demo.add_argument("--port", type=int, default=8000)
     demo.add_argument("--data-dir", type=Path, default=None)
-    demo.set_defaults(func=_demo)
+    demo.set_defaults(func=_demo, demo_outbox=True)
 
     password = subparsers.add_parser(
         "set-password",
@@ -44,6 +45,14 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "sweep", help="run the order/card sweep once (stale orders, expiry, reminders, e-mail)"
     )
     sweep.add_argument("--data-dir", type=Path, default=None)
+    sweep.add_argument(
+        "--as-of",
+        type=_as_of,
+        default=None,
+        metavar="DATE",
+        help="run the sweep as if it were DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC): try the "
+        "20-day cancellation, the expiry reminder and card expiry in the demo without waiting",
+    )
     sweep.set_defaults(func=_sweep)
 
     reviewer = subparsers.add_parser(
@@ -55,6 +64,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     reviewer.add_argument("--email", default=None)
     reviewer.add_argument("--data-dir", type=Path, default=None)
     reviewer.set_defaults(func=_reviewer)
+
+
+def _as_of(text: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)"
+        ) from None
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def uvicorn_options(host: str, port: int) -> dict[str, object]:
@@ -82,6 +101,8 @@ def _run_server(args: argparse.Namespace, *, banner: str = "", demo: bool = Fals
         settings = settings.with_overrides(base_url=f"http://{args.host}:{args.port}")
     if demo:
         settings = demo_settings(settings)
+    if getattr(args, "demo_outbox", False):
+        settings = settings.with_overrides(demo_outbox=True)
     portal = build_portal(settings)
     if banner:
         print(banner, flush=True)
@@ -117,6 +138,7 @@ def _demo(args: argparse.Namespace) -> int:
             f"  reviewer: {logins.reviewer} / {logins.password}",
             f"  delegate: {logins.delegate} / {logins.password} (Nordbygg and its sub-unit)",
             f"  status lookup: {url}/status",
+            f"  e-mails the demo sent (as the reviewer): {url}/outbox",
             "  national ids the demo registry knows (to add an employee): "
             + ", ".join(spare_national_ids()[:3]),
             f"  API client (all scopes, new each start): {api.client.client_id} / {api.secret}",
@@ -184,6 +206,10 @@ def _sweep(args: argparse.Namespace) -> int:
     from portal.state import build_portal
 
     portal = build_portal(settings_from_env(args.data_dir))
+    if args.as_of is not None:
+        as_of: dt.datetime = args.as_of
+        portal.clock = lambda: as_of
+        print(f"sweeping as of {as_of.isoformat()}")
     report = run_sweep(portal)
     sent = deliver_outbox(
         portal.sessions,

@@ -185,12 +185,18 @@ def verify_csrf(
 CsrfDep = Depends(verify_csrf)
 
 
+def flash(request: Request, message_nb: str, message_en: str, *, kind: str = "ok") -> None:
+    """A short confirmation (or warning) shown once, on the next page the user sees."""
+    request.session["flash"] = [kind, message_nb, message_en]
+
+
 def page(
     request: Request, portal: Portal, template: str, status_code: int = 200, **values: object
 ) -> Response:
     """Renders a template with what every page needs (language, CSRF token, user, company)."""
     values.setdefault("lang", lang_of(request))
     values["csrf_token"] = csrf_token(request)
+    values.setdefault("flash", request.session.pop("flash", None))
     user = values.get("user")
     if "company" in values and isinstance(user, User):
         # The company switcher in the header lists every company the orderer may act for.

@@ -153,6 +153,25 @@ def blocking_card(
     )
 
 
+def open_order(session: Session, employee: Employee) -> Order | None:
+    """The employee's order still on its way to a card: pending, or approved / in production
+    with its card not blocked. Blocking a lost card ends its order's claim at once, so a
+    replacement can be ordered without waiting for the lost card's production to finish."""
+    blocked_card = select(Card.id).where(
+        Card.order_id == Order.id, Card.status == CardStatus.BLOCKED
+    )
+    return session.scalar(
+        select(Order).where(
+            Order.employee_id == employee.id,
+            (Order.status == OrderStatus.PENDING)
+            | (
+                Order.status.in_([OrderStatus.APPROVED, OrderStatus.IN_PRODUCTION])
+                & ~blocked_card.exists()
+            ),
+        )
+    )
+
+
 def place_order(ctx: Context, employee: Employee, orderer: User) -> Order:
     if employee.left_at is not None:
         raise OrderNotAllowed(
@@ -166,18 +185,24 @@ def place_order(ctx: Context, employee: Employee, orderer: User) -> Order:
             f"The employee holds a card valid until {card.expires_at.date().isoformat()}. "
             "A new one can be ordered within a month of expiry, or after the card is blocked.",
         )
-    open_order = ctx.session.scalar(
-        select(Order.id).where(
-            Order.employee_id == employee.id,
-            Order.status.in_(
-                [OrderStatus.PENDING, OrderStatus.APPROVED, OrderStatus.IN_PRODUCTION]
-            ),
-        )
-    )
-    if open_order is not None:
+    if open_order(ctx.session, employee) is not None:
         raise OrderNotAllowed(
             "Det finnes allerede en åpen bestilling for denne ansatte.",
             "There is already an open order for this employee.",
+        )
+    failed = [
+        c
+        for c in ctx.registry.check(
+            RegistryQuery(
+                employee.national_id, employee.company.org_number, employee.company.industry
+            )
+        )
+        if not c.passed
+    ]
+    if failed:
+        # Checked here, before anyone uploads anything; `evaluate` checks again at approval.
+        raise OrderNotAllowed(
+            " ".join(c.message_nb for c in failed), " ".join(c.message_en for c in failed)
         )
     order = Order(
         company_id=employee.company_id,
@@ -279,6 +304,8 @@ def review_upload(
         detail=f"{upload.kind} {'approved' if approve else 'rejected'}",
     )
     if not approve:
+        # The reason reads as a sentence inside ours: no doubled full stop.
+        reason = reason.strip().rstrip(".")
         what = "portrettet" if upload.kind == UploadKind.PHOTO else "ID-dokumentet"
         what_en = "portrait" if upload.kind == UploadKind.PHOTO else "identity document"
         order.reason_nb = (

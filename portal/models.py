@@ -252,6 +252,15 @@ class Card(Base):
     company: Mapped[Company] = relationship()
 
 
+def effective_card_status(card: Card, now: dt.datetime) -> CardStatus:
+    """The card's status as anyone should see it: the sweep marks expiry, and between sweeps
+    the expiry date still decides."""
+    status = CardStatus(card.status)
+    if status in (CardStatus.VALID, CardStatus.INVALID) and card.expires_at <= now:
+        return CardStatus.EXPIRED
+    return status
+
+
 class OutboxEmail(Base):
     """Every e-mail is written here first, in the same transaction as the change it reports."""
 

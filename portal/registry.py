@@ -127,8 +127,12 @@ _TEXT: dict[Register, tuple[tuple[str, str], tuple[str, str]]] = {
             "The person is in the National Population Register.",
         ),
         (
-            "Personen finnes ikke i Folkeregisteret. Kontroller fødselsnummer/D-nummer.",
-            "The person is not in the National Population Register. Check the national id.",
+            "Personen finnes ikke i Folkeregisteret. Kontroller fødselsnummeret/D-nummeret. "
+            "Har personen ikke norsk fødselsnummer, må hen ha D-nummer: det tildeles etter "
+            "ID-kontroll hos Skatteetaten.",
+            "The person is not in the National Population Register. Check the number. A person "
+            "without a Norwegian national identity number needs a D-number, issued by the Tax "
+            "Administration (Skatteetaten) after an identity check.",
         ),
     ),
     Register.EMPLOYMENT: (
@@ -137,8 +141,10 @@ _TEXT: dict[Register, tuple[tuple[str, str], tuple[str, str]]] = {
             "The employment is reported to the Aa-register.",
         ),
         (
-            "Arbeidsforholdet er ikke meldt i Aa-registeret. Meld det til NAV og bestill på nytt.",
-            "The employment is not in NAV's Aa-register. Report it to NAV and order again.",
+            "Arbeidsforholdet er ikke meldt i Aa-registeret. Meld det i a-meldingen (Altinn); "
+            "det står i registeret innen et par dager. Bestill kortet etterpå.",
+            "The employment is not in NAV's Aa-register. Report it in the a-melding (Altinn); "
+            "it shows in the register within a couple of days. Order the card after that.",
         ),
     ),
     Register.BUSINESS: (
@@ -147,8 +153,10 @@ _TEXT: dict[Register, tuple[tuple[str, str], tuple[str, str]]] = {
             "The company is in the Central Coordinating Register.",
         ),
         (
-            "Virksomheten finnes ikke i Enhetsregisteret.",
-            "The company is not in the Central Coordinating Register.",
+            "Virksomheten finnes ikke i Enhetsregisteret. Registrer den hos "
+            "Brønnøysundregistrene (Altinn) før det bestilles HMS-kort.",
+            "The company is not in the Central Coordinating Register. Register it with the "
+            "Brønnøysund Register Centre (Altinn) before ordering HSE cards.",
         ),
     ),
     Register.VAT: (
@@ -157,15 +165,19 @@ _TEXT: dict[Register, tuple[tuple[str, str], tuple[str, str]]] = {
             "The company is VAT-registered or self-approved.",
         ),
         (
-            "Virksomheten er verken i merverdiavgiftsregisteret eller egengodkjent.",
-            "The company is neither VAT-registered nor self-approved.",
+            "Virksomheten er verken i merverdiavgiftsregisteret eller egengodkjent. Registrer "
+            "den i Merverdiavgiftsregisteret (Skatteetaten) eller søk egengodkjenning.",
+            "The company is neither VAT-registered nor self-approved. Register it for VAT with "
+            "the Tax Administration, or apply for self-approval.",
         ),
     ),
     Register.CLEANING: (
         ("Renholdsvirksomheten er godkjent.", "The cleaning company is approved."),
         (
-            "Renholdsvirksomheten er ikke godkjent av Arbeidstilsynet.",
-            "The cleaning company is not approved by the Labour Inspection Authority.",
+            "Renholdsvirksomheten er ikke godkjent av Arbeidstilsynet. Søk godkjenning i "
+            "Renholdsregisteret hos Arbeidstilsynet.",
+            "The cleaning company is not approved by the Labour Inspection Authority. Apply for "
+            "approval in its register of cleaning companies.",
         ),
     ),
 }
@@ -242,6 +254,11 @@ class DemoRegistry:
             .order_by(RegistryRole.org_number, RegistryRole.role)
         )
         return [RoleHolding(row.org_number, row.role, row.holder_name) for row in rows]
+
+
+def missing(checks: list[RegistryCheck]) -> list[RegistryCheck]:
+    """The checks that did not pass, in the order they were made."""
+    return [c for c in checks if not c.passed]
 
 
 class RegistrySettingError(ValueError):

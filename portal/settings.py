@@ -117,6 +117,10 @@ class PortalSettings:
     def oidc_redirect_uri(self) -> str:
         return f"{self.base_url.rstrip('/')}/login/oidc/callback"
 
+    # The demo's outbox page (/outbox, reviewers only): read the e-mails the portal wrote.
+    # `hmsverify demo` turns it on; never in production (the mails hold share links).
+    demo_outbox: bool = False
+
     @property
     def files_dir(self) -> Path:
         return self.data_dir / "files"
@@ -218,4 +222,5 @@ def settings_from_env(data_dir: Path | None = None) -> PortalSettings:
         webhook_allow_http=os.environ.get("HMSVERIFY_WEBHOOK_ALLOW_HTTP", "0") == "1",
         webhook_allow_private=os.environ.get("HMSVERIFY_WEBHOOK_ALLOW_PRIVATE", "0") == "1",
         oidc=_oidc_from_env(),
+        demo_outbox=os.environ.get("HMSVERIFY_DEMO_OUTBOX", "0") == "1",
     )

@@ -6,6 +6,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.lifecycle import Context
 from portal.models import Company, Employee, name_key
+from portal.registry import Register, RegistryCheck, RegistryQuery, missing
 from verifier.norway.national_id import NationalIdError, parse_norwegian_id
 
 
@@ -37,6 +38,17 @@ def add_employee(
         raise EmployeeRefused(
             "Fornavn og etternavn må fylles ut.", "Given names and surname are required."
         )
+    not_registered = [
+        c
+        for c in missing(
+            ctx.registry.check(RegistryQuery(parsed.number, company.org_number, company.industry))
+        )
+        if c.register is Register.NATIONAL
+    ]
+    if not_registered:
+        # A number no one holds is a typo or a person who still needs a D-number: say so now,
+        # not after the employee has uploaded everything.
+        raise EmployeeRefused(not_registered[0].message_nb, not_registered[0].message_en)
     employee = Employee(
         company_id=company.id,
         national_id=parsed.number,
@@ -56,3 +68,11 @@ def add_employee(
             "This person is already registered as an employee of the company.",
         ) from exc
     return employee
+
+
+def registry_status(ctx: Context, employee: Employee) -> list[RegistryCheck]:
+    """Every registry check for the employee and their company, as an order would run them."""
+    company = employee.company
+    return ctx.registry.check(
+        RegistryQuery(employee.national_id, company.org_number, company.industry)
+    )

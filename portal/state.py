@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
@@ -22,15 +23,24 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from portal.clock import utcnow
 from portal.db import make_engine, make_session_factory, upgrade_database
+from portal.feedback import feedback_for
 from portal.files import FileStore
-from portal.models import Upload, UploadState
+from portal.models import Upload, UploadState, effective_card_status
 from portal.oidc import OidcClient
 from portal.registry import RegistryFactory, registry_factory
+from portal.rule_labels import rule_label
 from portal.security import RateLimiter, birth_date_of, mask_national_id
 from portal.settings import PortalSettings
 from verifier.queue import QueueHandle, QueueSettings, UploadKind, VerdictRecord
 
 PACKAGE_DIR = Path(__file__).parent
+# MediaPipe's browser runtime, installed by scripts/setup.sh (npm ci) beside the package.
+TASKS_VISION_DIR = PACKAGE_DIR.parent / "node_modules" / "@mediapipe" / "tasks-vision"
+
+
+def camera_available() -> bool:
+    """The share page offers the in-page camera only when its runtime is installed."""
+    return (TASKS_VISION_DIR / "vision_bundle.mjs").is_file()
 
 
 @dataclass
@@ -67,7 +77,7 @@ def build_portal(
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade_database(engine)
-    templates = make_templates()
+    templates = make_templates(demo_outbox=settings.demo_outbox)
     templates.env.globals["oidc_login"] = settings.oidc is not None
     return Portal(
         settings=settings,
@@ -130,11 +140,29 @@ def _translate(ctx: JinjaContext, nb: str, en: str) -> str:
     return nb if ctx.get("lang", "nb") == "nb" else en
 
 
-def make_templates() -> Jinja2Templates:
+OSLO = ZoneInfo("Europe/Oslo")
+
+
+def oslo_time(moment: dt.datetime | None, with_seconds: bool = False) -> str:
+    """A stored UTC time as Norwegians read it: Europe/Oslo, summer time included."""
+    if moment is None:
+        return "–"
+    fmt = "%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M"
+    return moment.astimezone(OSLO).strftime(fmt)
+
+
+def make_templates(*, demo_outbox: bool = False) -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(PACKAGE_DIR / "templates"))
     templates.env.filters["mask_id"] = mask_national_id
     templates.env.filters["birth_date"] = birth_date_of
+    templates.env.filters["oslo"] = oslo_time
+    templates.env.filters["oslo_date"] = lambda moment: oslo_time(moment)[:10]
+    templates.env.globals["demo_outbox"] = demo_outbox
     templates.env.globals["status_label"] = status_label
     templates.env.globals["t"] = _translate
     templates.env.globals["can_annotate"] = can_annotate
+    templates.env.globals["card_status"] = effective_card_status
+    templates.env.globals["feedback_for"] = feedback_for
+    templates.env.globals["rule_label"] = rule_label
+    templates.env.globals["camera_available"] = camera_available
     return templates

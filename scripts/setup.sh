@@ -38,3 +38,15 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     .venv/bin/python -c "import verifier, cv2, mediapipe, onnxruntime, ai_edge_litert.interpreter"
     touch "$stamp"
 fi
+
+# The share page's camera guidance runs MediaPipe's face landmarker in the browser; the portal
+# serves its runtime itself (never a CDN) from node_modules, pinned with its integrity hash in
+# package-lock.json. Without npm the camera is simply not offered (the file picker stays).
+if command -v npm >/dev/null 2>&1; then
+    if [ ! -f node_modules/@mediapipe/tasks-vision/vision_bundle.mjs ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+        echo "setup: installing the browser assets (npm ci)"
+        npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+    fi
+else
+    echo "setup: npm not found: the share page offers no in-page camera"
+fi

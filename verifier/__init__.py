@@ -9,7 +9,9 @@ The public API, for the portal and other callers; everything else is internal an
 - the verdicts' parts: `Status`, `RuleResult`, and `stored_results` for a stored verdict's rows;
 - the policy: `default_policy`, `load_policy` → `Policy` (`PolicyError` when a file is invalid);
 - the queue: `open_queue` → `QueueHandle`, `QueueSettings`, `UploadKind`; the whole queue
-  contract (stores, records, hooks) is in `verifier.queue`.
+  contract (stores, records, hooks) is in `verifier.queue`;
+- the model files: `model_path` (the sha256-verified path of a known model, or
+  `ModelFileError`), for a caller that serves one (the portal's in-browser face landmarker).
 
 Names are imported on first use: the checks load OpenCV, onnxruntime and their rules' code, which
 a caller that only reads the policy or a verdict must not wait for.
@@ -25,6 +27,7 @@ if TYPE_CHECKING:
     from verifier.id_docs.check import check_id_document, check_mrz_lines
     from verifier.id_docs.match.holder import Employee
     from verifier.id_docs.verdict import IdVerdict
+    from verifier.model_files import ModelFileError, model_path
     from verifier.photo.annotate import annotated_jpeg
     from verifier.photo.check import check_photo
     from verifier.photo.verdict import PhotoVerdict
@@ -43,6 +46,8 @@ _HOMES: dict[str, str] = {
     "check_mrz_lines": "verifier.id_docs.check",
     "Employee": "verifier.id_docs.match.holder",
     "IdVerdict": "verifier.id_docs.verdict",
+    "ModelFileError": "verifier.model_files",
+    "model_path": "verifier.model_files",
     "annotated_jpeg": "verifier.photo.annotate",
     "check_photo": "verifier.photo.check",
     "PhotoVerdict": "verifier.photo.verdict",
@@ -64,6 +69,7 @@ __all__ = [
     "DecodedImage",
     "Employee",
     "IdVerdict",
+    "ModelFileError",
     "PhotoVerdict",
     "Policy",
     "PolicyError",
@@ -79,6 +85,7 @@ __all__ = [
     "decode_image",
     "default_policy",
     "load_policy",
+    "model_path",
     "open_queue",
     "stored_results",
 ]

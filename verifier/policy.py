@@ -189,6 +189,8 @@ class PlainBackgroundPolicy:
 class IdDocumentsPolicy:
     expiry_review_days: int
     face_detection_score: float
+    document_face_min_score: float
+    document_face_min_width_share: float
     face_similarity_pass: float
     face_similarity_fail: float
     mrz_long_side: int

@@ -13,16 +13,19 @@ from portal.deps import (
     CompanyDep,
     ContextDep,
     CsrfDep,
+    NowDep,
     PortalDep,
     SessionDep,
     UserDep,
     company_card,
     company_employee,
+    flash,
     page,
 )
 from portal.lifecycle import block_card, mark_employee_left, mark_employee_returned
 from portal.models import Card, Employee, Order
-from portal.staff import EmployeeRefused, add_employee
+from portal.registry import missing
+from portal.staff import EmployeeRefused, add_employee, registry_status
 
 router = APIRouter()
 log = logging.getLogger(__name__)
@@ -32,6 +35,7 @@ log = logging.getLogger(__name__)
 def list_employees(
     request: Request,
     portal: PortalDep,
+    now: NowDep,
     session: SessionDep,
     user: UserDep,
     company: CompanyDep,
@@ -78,6 +82,7 @@ def list_employees(
         employees=employees,
         cards=cards,
         orders=orders,
+        now=now,
         q="" if digits_only else q,
         digits_only=digits_only,
         page_no=page_no,
@@ -115,9 +120,10 @@ def create_employee(
     surname: Annotated[str, Form(max_length=200)],
     email: Annotated[str, Form(max_length=254)] = "",
 ) -> Response:
+    ctx = context(f"user:{user.id}")
     try:
         employee = add_employee(
-            context(f"user:{user.id}"),
+            ctx,
             company,
             national_id=national_id,
             given_names=given_names,
@@ -138,6 +144,17 @@ def create_employee(
             email=email,
         )
     log.info("employee %d added to company %d", employee.id, company.id)
+    if missing(registry_status(ctx, employee)):
+        flash(
+            request,
+            f"{employee.name} er lagt til, men mangler i et register (se under). "
+            "Det må rettes før kort kan bestilles.",
+            f"{employee.name} was added but is missing from a register (see below). "
+            "That must be put right before a card can be ordered.",
+            kind="warn",
+        )
+    else:
+        flash(request, f"{employee.name} er lagt til.", f"{employee.name} was added.")
     return RedirectResponse(f"/employees/{employee.id}", status_code=303)
 
 
@@ -145,6 +162,8 @@ def create_employee(
 def show_employee(
     request: Request,
     portal: PortalDep,
+    now: NowDep,
+    context: ContextDep,
     session: SessionDep,
     user: UserDep,
     company: CompanyDep,
@@ -167,35 +186,65 @@ def show_employee(
         cards=cards,
         orders=orders,
         error=request.session.pop("flash_error", None),
+        now=now,
+        registry_checks=registry_status(context(f"user:{user.id}"), employee),
     )
 
 
 @router.post("/employees/{employee_id}/left", dependencies=[CsrfDep])
 def employee_left(
-    context: ContextDep, session: SessionDep, user: UserDep, company: CompanyDep, employee_id: int
+    request: Request,
+    context: ContextDep,
+    session: SessionDep,
+    user: UserDep,
+    company: CompanyDep,
+    employee_id: int,
 ) -> Response:
     employee = company_employee(session, company, employee_id)
     mark_employee_left(context(f"user:{user.id}"), employee)
     session.commit()
+    flash(
+        request,
+        f"{employee.name} er markert som sluttet; gyldige kort er gjort ugyldige.",
+        f"{employee.name} is marked as having left; valid cards are now invalid.",
+    )
     return RedirectResponse(f"/employees/{employee.id}", status_code=303)
 
 
 @router.post("/employees/{employee_id}/returned", dependencies=[CsrfDep])
 def employee_returned(
-    context: ContextDep, session: SessionDep, user: UserDep, company: CompanyDep, employee_id: int
+    request: Request,
+    context: ContextDep,
+    session: SessionDep,
+    user: UserDep,
+    company: CompanyDep,
+    employee_id: int,
 ) -> Response:
     employee = company_employee(session, company, employee_id)
     mark_employee_returned(context(f"user:{user.id}"), employee)
     session.commit()
+    flash(
+        request, f"{employee.name} er markert som tilbake.", f"{employee.name} is marked as back."
+    )
     return RedirectResponse(f"/employees/{employee.id}", status_code=303)
 
 
 @router.post("/cards/{card_id}/block", dependencies=[CsrfDep])
 def block(
-    context: ContextDep, session: SessionDep, user: UserDep, company: CompanyDep, card_id: int
+    request: Request,
+    context: ContextDep,
+    session: SessionDep,
+    user: UserDep,
+    company: CompanyDep,
+    card_id: int,
 ) -> Response:
     card = company_card(session, company, card_id)
     if card.status in ("valid", "invalid"):
         block_card(context(f"user:{user.id}"), card)
         session.commit()
+        flash(
+            request,
+            f"Kort {card.card_number} er sperret. Du kan bestille et nytt kort nå.",
+            f"Card {card.card_number} is blocked. You can order a new card now.",
+        )
     return RedirectResponse(f"/employees/{card.employee_id}", status_code=303)

@@ -21,10 +21,19 @@ from portal.deps import (
     UserDep,
     company_employee,
     company_order,
+    flash,
     page,
 )
 from portal.lifecycle import OrderNotAllowed, cancel_order, place_order
-from portal.models import Card, Order, OrderStatus, ShareLink, Upload
+from portal.models import (
+    Card,
+    CardStatus,
+    Order,
+    OrderStatus,
+    ShareLink,
+    Upload,
+    effective_card_status,
+)
 from portal.sharing import OrderNotPending, create_share_link, revoke_share_link
 from verifier import UploadKind
 
@@ -48,6 +57,13 @@ def order_card(
         request.session["flash_error"] = [exc.message_nb, exc.message_en]
         return RedirectResponse(f"/employees/{employee.id}", status_code=303)
     session.commit()
+    flash(
+        request,
+        f"HMS-kort bestilt for {employee.name}. Lag en delingslenke så den ansatte kan laste opp "
+        "portrett og ID-dokument.",
+        f"HSE card ordered for {employee.name}. Create a share link so the employee can upload "
+        "a portrait and an identity document.",
+    )
     return RedirectResponse(f"/orders/{order.id}", status_code=303)
 
 
@@ -117,12 +133,18 @@ def show_order(
 
 @router.post("/orders/{order_id}/cancel", dependencies=[CsrfDep])
 def cancel(
-    context: ContextDep, session: SessionDep, user: UserDep, company: CompanyDep, order_id: int
+    request: Request,
+    context: ContextDep,
+    session: SessionDep,
+    user: UserDep,
+    company: CompanyDep,
+    order_id: int,
 ) -> Response:
     order = company_order(session, company, order_id)
     if order.status == OrderStatus.PENDING:
         cancel_order(context(f"user:{user.id}"), order)
         session.commit()
+        flash(request, "Bestillingen er kansellert.", "The order is cancelled.")
     return RedirectResponse(f"/orders/{order.id}", status_code=303)
 
 
@@ -143,17 +165,36 @@ def make_share_link(
         raise HTTPException(status_code=409, detail="order is not pending") from None
     # Shown once on the next page; only the hash is stored.
     request.session["new_share_link"] = url
+    email = order.employee.email
+    if send_email and email:
+        flash(
+            request,
+            f"Lenken er laget og sendt på e-post til {email}.",
+            f"The link was created and e-mailed to {email}.",
+        )
+    else:
+        flash(
+            request,
+            "Lenken er laget. Kopier den og send den til den ansatte.",
+            "The link was created. Copy it and send it to the employee.",
+        )
     return RedirectResponse(f"/orders/{order.id}", status_code=303)
 
 
 @router.post("/share-links/{link_id}/revoke", dependencies=[CsrfDep])
 def revoke(
-    context: ContextDep, session: SessionDep, user: UserDep, company: CompanyDep, link_id: int
+    request: Request,
+    context: ContextDep,
+    session: SessionDep,
+    user: UserDep,
+    company: CompanyDep,
+    link_id: int,
 ) -> Response:
     link = session.get(ShareLink, link_id)
     if link is None or link.order.company_id != company.id:
         raise HTTPException(status_code=404)
     revoke_share_link(context(f"user:{user.id}"), link)
+    flash(request, "Lenken er trukket tilbake.", "The link is revoked.")
     return RedirectResponse(f"/orders/{link.order_id}", status_code=303)
 
 
@@ -175,12 +216,31 @@ def order_photo(
 
 @router.get("/orders/{order_id}/temporary-card.pdf")
 def temporary_card(
-    portal: PortalDep, session: SessionDep, user: UserDep, company: CompanyDep, order_id: int
+    portal: PortalDep,
+    now: NowDep,
+    session: SessionDep,
+    user: UserDep,
+    company: CompanyDep,
+    order_id: int,
 ) -> Response:
     order = company_order(session, company, order_id)
     card = session.scalar(select(Card).where(Card.order_id == order.id))
     if card is None:
         raise HTTPException(status_code=404)
+    status = effective_card_status(card, now)
+    if status != CardStatus.VALID:
+        # A temporary card only stands in for a valid one: none for a blocked, expired or
+        # invalid card, so no printout of it can pass for valid.
+        label = {"blocked": ("sperret", "blocked"), "expired": ("utløpt", "expired")}.get(
+            status, ("ugyldig", "invalid")
+        )
+        raise HTTPException(
+            status_code=410,
+            detail=(
+                f"Kortet er {label[0]}. Det midlertidige kortet gjelder ikke lenger.",
+                f"The card is {label[1]}. The temporary card no longer applies.",
+            ),
+        )
     upload = session.get(Upload, order.photo_upload_id) if order.photo_upload_id else None
     pdf = temporary_card_pdf(
         name=order.employee.name,

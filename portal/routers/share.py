@@ -58,7 +58,7 @@ def share_page(
 ) -> Response:
     link = live_link(portal, session, token, now)
     order = link.order
-    return page(
+    response = page(
         request,
         portal,
         "share.html",
@@ -72,6 +72,13 @@ def share_page(
         open_for_uploads=order.status == OrderStatus.PENDING,
         late_before=_late_before(portal, now),
     )
+    # The camera guidance compiles MediaPipe's WASM runtime: allowed here, and only here.
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+        "style-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+        "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    )
+    return response
 
 
 def _is_fetch(request: Request) -> bool:

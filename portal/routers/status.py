@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from sqlalchemy import select
 
 from portal.deps import NowDep, PortalDep, SessionDep, client_key, page
-from portal.models import Card, CardStatus
+from portal.models import Card, effective_card_status
 
 router = APIRouter()
 
@@ -46,14 +46,12 @@ def lookup(
             else None
         )
         if found is not None:
-            status = found.status
-            # The sweep marks expiry; between sweeps the date still decides.
-            if status in (CardStatus.VALID, CardStatus.INVALID) and found.expires_at <= now:
-                status = CardStatus.EXPIRED
+            status = effective_card_status(found, now)
             result = {
                 "status": str(status),
                 "company": found.company.name,
                 "expires": found.expires_at.date().isoformat(),
+                "blocked": found.blocked_at.date().isoformat() if found.blocked_at else None,
                 "card_number": found.card_number,
             }
     return page(request, portal, "status.html", card=number, searched=searched, result=result)

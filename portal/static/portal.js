@@ -38,7 +38,7 @@
     target.innerHTML = '<div class="result result-queued" data-state="queued"><p class="verdict"><span class="spinner"></span> …</p></div>';
     fetch(form.action, {
       method: "POST", body: new FormData(form), credentials: "same-origin",
-      headers: { "X-Requested-With": "fetch" },
+      headers: { "X-Requested-With": "fetch", "X-Page-Lang": document.documentElement.lang },
     })
       .then(function (r) { return r.text(); })
       .then(function (html) { target.innerHTML = html; activate(target); })
@@ -48,6 +48,42 @@
 
   document.addEventListener("change", function (ev) {
     if (ev.target.hasAttribute("data-autosubmit")) ev.target.form.submit();
+  });
+
+  // The reviewer's workbench: click (or Z) zooms the image around the clicked point; A approves,
+  // R rejects (with the suggested reason), N skips to the next item. Keys typed into the reason
+  // box stay text.
+  function toggleZoom(viewer, ev) {
+    var zoomed = viewer.classList.toggle("zoomed");
+    if (zoomed && ev) {
+      var box = viewer.getBoundingClientRect();
+      var fx = (ev.clientX - box.left) / box.width, fy = (ev.clientY - box.top) / box.height;
+      viewer.scrollLeft = fx * viewer.scrollWidth - box.width / 2;
+      viewer.scrollTop = fy * viewer.scrollHeight - box.height / 2;
+    }
+  }
+
+  document.addEventListener("click", function (ev) {
+    var viewer = ev.target.closest && ev.target.closest("[data-zoomable]");
+    if (viewer) toggleZoom(viewer, ev);
+  });
+
+  document.addEventListener("keydown", function (ev) {
+    var bench = document.querySelector("[data-workbench]");
+    if (!bench || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    var tag = (ev.target.tagName || "").toLowerCase();
+    if (tag === "textarea" || tag === "input" || tag === "select") return;
+    var key = ev.key.toLowerCase();
+    var form = document.getElementById("decide");
+    if (key === "a" && form) { ev.preventDefault(); form.querySelector("button[value=approve]").click(); }
+    else if (key === "r" && form) {
+      ev.preventDefault();
+      var reason = form.querySelector("textarea[name=reason]");
+      if (!reason.value.trim()) { reason.focus(); return; }
+      form.querySelector("button[value=reject]").click();
+    }
+    else if (key === "n" && bench.getAttribute("data-next")) { ev.preventDefault(); window.location = bench.getAttribute("data-next"); }
+    else if (key === "z") { var v = document.getElementById("viewer"); if (v) { ev.preventDefault(); toggleZoom(v, null); } }
   });
 
   document.addEventListener("DOMContentLoaded", function () {

@@ -54,6 +54,21 @@ class Served:
             assert found is not None
             return found
 
+    def register_person(self, national_id: str, which: str = "a") -> None:
+        """Puts a person in the demo registry as employed by company `which` (adding an
+        employee and placing an order check the registers)."""
+        from portal.registry import seed_registry
+
+        company = self.company(which)
+        with self.portal.sessions() as session:
+            seed_registry(
+                session,
+                national_ids=[national_id],
+                org_number=company.org_number,
+                industry=company.industry,
+            )
+            session.commit()
+
     def new_client(
         self, scopes: list[str], which: str = "a", webhook: str | None = None
     ) -> ApiCredentials:

@@ -43,6 +43,8 @@ def test_a_card_ordered_end_to_end_through_the_api(served: Served) -> None:
     )
     assert bad.status_code == 422 and bad.json()["detail_nb"]
     nid = national_ids(40, seed=99)[-1]
+    served.register_person(nid, "a")
+    served.register_person(nid, "b")
     added = served.http.post(
         "/api/v1/employees",
         json={"national_id": nid, "given_names": "Ola  Jon", "surname": "Nordmann"},

@@ -103,6 +103,7 @@ def test_a_receiver_that_keeps_failing_is_given_up_and_polling_still_works(
     # Something that does produce an event: an order for a fresh employee of company A.
     from portal.demo import national_ids
 
+    served.register_person(national_ids(45, seed=7)[-1])
     employee = served.http.post(
         "/api/v1/employees",
         json={"national_id": national_ids(45, seed=7)[-1], "given_names": "Kari", "surname": "N"},
@@ -137,6 +138,7 @@ def test_revoked_clients_get_no_more_deliveries(served: Served, receiver: Receiv
     headers = served.bearer(creds)
     from portal.demo import national_ids
 
+    served.register_person(national_ids(46, seed=8)[-1])
     employee = served.http.post(
         "/api/v1/employees",
         json={"national_id": national_ids(46, seed=8)[-1], "given_names": "Per", "surname": "N"},

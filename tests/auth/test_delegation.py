@@ -18,6 +18,7 @@ from portal.delegation import company_access, user_for_national_id
 from portal.demo import national_ids
 from portal.lifecycle import place_order, reject_order
 from portal.models import AuditEvent, Company, Delegation, Employee, OutboxEmail, name_key
+from portal.registry import seed_registry
 from portal.state import Portal
 from tests.auth.support import (
     BERGEN,
@@ -303,6 +304,13 @@ def test_mail_to_an_orderer_without_an_address_goes_to_the_company(portal: Porta
             created_at=now,
         )
         session.add(employee)
+        # The registry checks run when an order is placed: the employee is in the registers.
+        seed_registry(
+            session,
+            national_ids=[employee.national_id],
+            org_number=main.org_number,
+            industry=main.industry,
+        )
         session.flush()
         ctx = lifecycle_context(portal, session, f"user:{holder.id}", now=now)
         order = place_order(ctx, employee, holder)

@@ -130,3 +130,48 @@ def test_sessions_are_built_once_per_process(astronaut: np.ndarray) -> None:
     detect_faces(astronaut, POLICY.face_detection_score)
     first = face_match._session(YUNET_MODEL)
     assert face_match._session(YUNET_MODEL) is first
+
+
+def test_a_small_or_faint_face_is_not_taken_for_a_document_portrait(
+    astronaut: np.ndarray,
+) -> None:
+    """A clear face 3 % of the image wide is no printed document portrait: review."""
+    small = cv2.resize(astronaut, (160, 160), interpolation=cv2.INTER_AREA)
+    canvas = np.full((800, 800, 3), 200, dtype=np.uint8)
+    canvas[50:210, 50:210] = small
+    found = detect_faces(canvas, POLICY.face_detection_score)
+    assert found and found[0].score >= POLICY.document_face_min_score, "YuNet sees it clearly"
+    assert found[0].box[2] < POLICY.document_face_min_width_share * 800
+    assert (
+        compare_faces(
+            canvas,
+            astronaut,
+            POLICY.face_detection_score,
+            document_min_score=POLICY.document_face_min_score,
+            document_min_width_share=POLICY.document_face_min_width_share,
+        )
+        == "document"
+    )
+    assert face_match_rule(canvas, astronaut, POLICY).status is Status.REVIEW
+
+
+def test_without_an_mrz_a_face_mismatch_is_review_not_fail(
+    astronaut: np.ndarray, hopper: np.ndarray
+) -> None:
+    """A photo with no MRZ is not known to be an identity document: a person decides."""
+    from verifier.id_docs.check import check_id_document
+    from verifier.id_docs.mrz.reader import MrzRead
+
+    def no_mrz(_rgb: np.ndarray) -> MrzRead:
+        return MrzRead(None, None, 0, "none", 0.0)
+
+    ok, document = cv2.imencode(".jpg", hopper[..., ::-1])
+    ok2, portrait = cv2.imencode(".jpg", astronaut[..., ::-1])
+    assert ok and ok2
+    verdict = check_id_document(document.tobytes(), portrait=portrait.tobytes(), reader=no_mrz)
+    match = verdict.result("face_match")
+    assert match is not None and match.status is Status.REVIEW
+    assert "MRZ" in match.message_en
+    assert verdict.status is Status.REVIEW
+    # The same pair with an MRZ'd reading would fail: the face match itself did not change.
+    assert face_match_rule(hopper, astronaut, POLICY).status is Status.FAIL

@@ -250,3 +250,34 @@ def wait_for_verdict(client: TestClient, link: str, fragment: str, timeout_s: fl
             return html
         time.sleep(0.2)
     raise AssertionError("no verdict within the time limit")
+
+
+def y4m_video(image: Path, out: Path, size: tuple[int, int] | None = None) -> Path:
+    """A one-frame Y4M video of `image` (4:2:0), for Chromium's fake camera
+    (`--use-file-for-fake-video-capture`), which repeats the frame."""
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(image) as source:
+        rgb = source.convert("RGB")
+        if size is not None:
+            rgb = rgb.resize(size)
+        width, height = rgb.width // 2 * 2, rgb.height // 2 * 2
+        ycbcr = np.asarray(rgb.crop((0, 0, width, height)).convert("YCbCr"))
+    # Video range (BT.601, Y 16-235, Cb/Cr 16-240), as the browser reads a camera's frames;
+    # 4:2:0: each chroma sample is the mean of a 2x2 block.
+    y = (16 + ycbcr[..., 0] * (219 / 255)).round().astype("uint8")
+    cb, cr = (
+        (
+            128
+            + (ycbcr[..., i].reshape(height // 2, 2, width // 2, 2).mean(axis=(1, 3)) - 128)
+            * (224 / 255)
+        )
+        .round()
+        .astype("uint8")
+        for i in (1, 2)
+    )
+    header = f"YUV4MPEG2 W{width} H{height} F30:1 Ip A1:1 C420jpeg\n".encode()
+    frame = b"FRAME\n" + y.tobytes() + cb.tobytes() + cr.tobytes()
+    out.write_bytes(header + frame)
+    return out

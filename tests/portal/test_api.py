@@ -18,7 +18,17 @@ from PIL import Image
 from skimage import data as skdata
 from sqlalchemy import select
 
-from portal.models import Card, Employee, Order, OrderStatus, ShareLink, Upload, UploadState
+from portal.models import (
+    Card,
+    Employee,
+    Order,
+    OrderStatus,
+    RegistryRecord,
+    ShareLink,
+    Upload,
+    UploadState,
+)
+from portal.registry import Register
 from portal.state import Portal
 from tests.portal.support import (
     PASSWORD,
@@ -103,6 +113,21 @@ def test_add_employee_validates_masks_and_keeps_the_number_out_of_logs_and_urls(
     )
     assert bad.status_code == 422 and "kontrollsiffer" in bad.text
     number = spare_national_ids()[0]
+    # A valid number no register knows: refused at once, with what to do.
+    unknown = client.post(
+        "/employees",
+        data={
+            "national_id": number,
+            "given_names": "Ola",
+            "surname": "Nordmann",
+            "csrf_token": csrf,
+        },
+    )
+    assert unknown.status_code == 422 and "Folkeregisteret" in unknown.text
+    assert "D-nummer" in unknown.text
+    with portal.sessions() as session:
+        session.add(RegistryRecord(register=str(Register.NATIONAL), key=number))
+        session.commit()
     good = client.post(
         "/employees",
         data={
@@ -117,6 +142,8 @@ def test_add_employee_validates_masks_and_keeps_the_number_out_of_logs_and_urls(
     assert number not in location
     page = client.get(location).text
     assert "Ola Nordmann" in page and number not in page and f"{number[:6]} *****" in page
+    # Added, but not employed here in the Aa-register: the orderer sees it before ordering.
+    assert 'class="flash flash-warn"' in page and 'data-register="aa_register"' in page
     listing = client.get("/employees?q=nordmann").text
     assert "Ola Nordmann" in listing and number not in listing
     # Searching by the number is not offered (it would put it in a URL) and finds nothing.
@@ -365,6 +392,14 @@ def test_upload_size_limit(portal: Portal, world: World, tmp_path) -> None:
         assert len(big) > 50_000
         status, text = upload(client, link, "photo", big)
         assert status == 413 and "for stor" in text
+        # Refused before the body is read (no session yet): still in the page's language.
+        huge = b"\xff\xd8" + bytes(200_000)
+        refused = client.post(
+            f"{link}/photo",
+            files={"photo": ("big.jpg", huge, "image/jpeg")},
+            headers={"X-Requested-With": "fetch", "X-Page-Lang": "en"},
+        )
+        assert refused.status_code == 413 and "The file is too large" in refused.text
 
 
 def test_stored_portrait_has_no_exif_and_a_random_name(
@@ -432,7 +467,9 @@ def test_id_document_without_mrz_goes_to_review_and_the_reviewer_decides(
     link = share_link(client, csrf, order_id)
     _, fragment = upload(client, link, "document", jpeg(skdata.coffee()))
     result = wait_for_verdict(client, link, fragment, timeout_s=120)
-    assert 'data-state="review"' in result and 'data-rule="mrz_present"' in result
+    # The employee is told to wait, and nothing else (no retake advice beside it).
+    assert 'data-state="review"' in result and "trenger ikke gjøre noe" in result
+    assert 'class="problems"' not in result
     with TestClient(
         create_app(portal), base_url="http://testserver", follow_redirects=False
     ) as reviewer:
@@ -441,7 +478,8 @@ def test_id_document_without_mrz_goes_to_review_and_the_reviewer_decides(
         item = re.search(r'href="(/review/uploads/[0-9a-f]{32})"', queue)
         assert item and "mrz_present" in queue
         page = reviewer.get(item.group(1)).text
-        assert "mrz_present" in page and "original.jpg" in page
+        assert 'data-rule="mrz_present"' in page and "original.jpg" in page
+        assert "Maskinlesbar sone (MRZ)" in page  # plain words, not the rule code
         assert reviewer.get(f"{item.group(1)}/original.jpg").content[:3] == b"\xff\xd8\xff"
         missing_reason = reviewer.post(
             item.group(1), data={"csrf_token": csrf_r, "decision": "reject"}
@@ -535,7 +573,12 @@ def test_compliant_portrait_passes_and_borderline_ones_queue_oldest_first(
         queue = reviewer.get("/review").text
         assert re.findall(r'href="/review/uploads/([0-9a-f]{32})"', queue) == ids
         item = reviewer.get(f"/review/uploads/{ids[0]}").text
-        assert re.search(r'<tr class="rule-review"><td[^>]*>face_size</td>', item)
+        row = re.search(r'<tr class="rule-review" data-rule="face_size">(.*?)</tr>', item)
+        assert row, "the borderline rule is listed"
+        # In words, rounded, with its unit and limit: no rule code, no raw float.
+        assert "Ansiktets størrelse" in row.group(1) and "px mellom øynene" in row.group(1)
+        assert "minst 90 px" in row.group(1)
+        assert not re.search(r"\d+\.\d{3,}", row.group(1))
 
 
 def test_share_link_can_be_mailed_to_the_employee(

@@ -95,6 +95,11 @@ def log_in(page, base: str, email: str) -> None:
     page.click("button[type=submit]")
 
 
+def no_sideways_scroll(page) -> bool:
+    """The page fits its viewport's width (nothing to scroll sideways)."""
+    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+
+
 def wait_verdict(page, box: str, timeout_ms: int = 90_000):
     locator = page.locator(f"{box} .result[data-state]:not([data-state=queued])")
     locator.wait_for(timeout=timeout_ms)
@@ -156,6 +161,10 @@ def test_order_upload_review_approve_and_status_lookup(server, browser, tmp_path
     assert messages.count() >= 1
     assert employee.locator("#photo-result img").count() >= 1  # the photo with the problem drawn
     assert feedback_s < 30, feedback_s
+    # One next step: retake, with why; nothing about a reviewer.
+    assert "Ta et nytt portrett" in employee.locator("#photo-result .next-step").inner_text()
+    assert "saksbehandler" not in employee.locator("#photo-result").inner_text()
+    assert no_sideways_scroll(employee)
     shot(employee, "07_failing_portrait_feedback")
 
     good = IMAGES / "compliant_portrait.jpg"
@@ -180,6 +189,9 @@ def test_order_upload_review_approve_and_status_lookup(server, browser, tmp_path
     assert result.get_attribute("data-state") == "review", employee.locator(
         "#photo-result"
     ).inner_text()
+    # Wait, and only wait: no retake instruction beside "sent to manual review".
+    assert employee.locator("#photo-result ul.problems").count() == 0
+    assert "trenger ikke gjøre noe" in employee.locator("#photo-result .next-step").inner_text()
     shot(employee, "08b_borderline_portrait_to_review")
 
     # An ID document without a machine-readable zone: a reviewer must look at it.
@@ -197,23 +209,47 @@ def test_order_upload_review_approve_and_status_lookup(server, browser, tmp_path
     reviewer.goto(f"{base}/review")
     shot(reviewer, "10_review_queue")
     assert reviewer.locator("a:has-text('Vurder')").count() == 2
+    # The workbench: the first item is opened from the queue; after each decision the next one
+    # opens by itself. One key per item (A: approve).
+    reviewer.locator("a:has-text('Vurder')").first.click()
+    reviewer.wait_for_url(re.compile(r".*/review/uploads/[0-9a-f]{32}$"))
+    timings = []
     for step, borderline_rule in enumerate(("face_size", "mrz_present")):  # oldest first
-        reviewer.locator("a:has-text('Vurder')").first.click()
-        reviewer.wait_for_url(re.compile(r".*/review/uploads/[0-9a-f]{32}$"))
-        assert (
-            reviewer.locator(f"table.rules tr.rule-review td:has-text('{borderline_rule}')").count()
-            == 1
-        )
+        assert re.search(r"/review/uploads/[0-9a-f]{32}$", reviewer.url)
+        row = reviewer.locator(f"table.rules tr.rule-review[data-rule={borderline_rule}]")
+        assert row.count() == 1
+        # Plain words and rounded values with units, not rule codes and raw floats.
+        assert borderline_rule not in row.inner_text()
+        if borderline_rule == "face_size":
+            assert re.search(r"\d+ px mellom øynene", row.inner_text()), row.inner_text()
+            assert reviewer.locator("svg.overlay g.mark[data-rule=face_size]").count() == 1
+            assert (
+                reviewer.locator("#legend li[data-rule=face_size]")
+                .inner_text()
+                .endswith("grensetilfelle")
+            )
         assert reviewer.locator("img.review-image").is_visible()
-        # The drawn regions are small at column width: the image opens at full size.
-        full_size = reviewer.locator("a.review-image-link").get_attribute("href")
-        assert full_size is not None and full_size.endswith(("/annotated.jpg", "/original.jpg"))
-        opened = reviewer.request.get(base + full_size)
-        assert opened.ok and opened.body()[:2] == b"\xff\xd8"
+        # The suggested reason is filled in from the borderline rules, and editable.
+        assert reviewer.locator("textarea[name=reason]").input_value().strip()
+        if step == 1:
+            assert reviewer.locator("#order-portrait").is_visible()  # beside the document
         shot(reviewer, f"11_review_item_{step + 1}")
-        reviewer.fill("textarea[name=reason]", "Kontrollert manuelt")
-        reviewer.click("button[value=approve]")
-        reviewer.wait_for_url(f"{base}/review")
+        if step == 0:
+            reviewer.locator("#viewer").click()  # zoom in and out
+            assert "zoomed" in (reviewer.locator("#viewer").get_attribute("class") or "")
+            shot(reviewer, "11_review_item_1_zoomed")
+            reviewer.keyboard.press("z")
+        decided_at = time.monotonic()  # from the decision to the next item on screen
+        with reviewer.expect_navigation():
+            reviewer.keyboard.press("a")
+        reviewer.wait_for_load_state()
+        timings.append(time.monotonic() - decided_at)
+        assert reviewer.locator("#flash").is_visible()
+    assert reviewer.url == f"{base}/review"  # the queue is empty: back to it
+    assert "Køen er tom" in reviewer.locator("#flash").inner_text()
+    (ARTIFACTS / "review_timings.txt").write_text(
+        "".join(f"item {i + 1}: 1 key press, {t:.2f} s\n" for i, t in enumerate(timings))
+    )
 
     page.goto(order_url)
     assert page.locator("#order-status").inner_text().strip() == "Godkjent"

@@ -104,3 +104,46 @@ def test_demo_command_creates_the_database_and_serves(tmp_path: Path) -> None:
     assert f"http://127.0.0.1:{port}" in output
     assert "ola.bestiller@example.no / demo-passord-1" in output
     assert (tmp_path / "data" / "portal.sqlite3").exists()
+
+
+def test_sweep_as_of_a_date_cancels_a_stale_order(
+    tmp_path: Path, sqlite_template: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """`hmsverify sweep --as-of DATE`: the demo's way to try the 20-day and expiry rules."""
+    import shutil
+
+    from sqlalchemy import select
+
+    from portal.cli import main
+    from portal.lifecycle import Context, place_order
+    from portal.models import Employee, Order, OrderStatus, User
+    from portal.registry import DemoRegistry
+    from portal.state import build_portal
+    from tests.portal.support import make_settings, seed_world
+
+    db = tmp_path / "portal.sqlite3"
+    shutil.copy(sqlite_template, db)
+    portal = build_portal(make_settings(f"sqlite:///{db}", tmp_path / "data"), migrate=False)
+    world = seed_world(portal)
+    placed = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
+    with portal.sessions() as session:
+        ctx = Context(session, portal.settings, portal.files, DemoRegistry(session), placed, "t")
+        employee = session.get(Employee, world.employees_a[0])
+        orderer = session.scalars(select(User).where(User.email == world.orderer_a)).one()
+        assert employee is not None
+        order_id = place_order(ctx, employee, orderer).id
+        session.commit()
+    portal.engine.dispose()
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{db}")
+    monkeypatch.setenv("HMSVERIFY_DATA_DIR", str(tmp_path / "data"))
+    assert main(["sweep", "--as-of", "2026-03-20"]) == 0
+    assert "cancelled 0" in capsys.readouterr().out
+    assert main(["sweep", "--as-of", "2026-03-21T09:01"]) == 0
+    assert "cancelled 1" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        main(["sweep", "--as-of", "next tuesday"])
+    again = build_portal(make_settings(f"sqlite:///{db}", tmp_path / "data"), migrate=False)
+    with again.sessions() as session:
+        order = session.get(Order, order_id)
+        assert order is not None and order.status == OrderStatus.CANCELLED
+    again.engine.dispose()

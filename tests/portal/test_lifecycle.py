@@ -317,6 +317,84 @@ def test_blocked_card_does_not_count(portal: Portal, session: Session, world: Wo
     assert replacement.status == OrderStatus.PENDING
 
 
+def test_blocking_a_lost_card_allows_a_replacement_at_once(
+    portal: Portal, session: Session, world: World
+) -> None:
+    """The card is blocked while its order is still approved (not yet produced or shipped)."""
+    order = new_order(portal, session, world)
+    approve_both(portal, session, order)
+    assert order.status == OrderStatus.APPROVED
+    with pytest.raises(OrderNotAllowed):  # the approved order still counts before the block
+        new_order(portal, session, world, now=T0 + dt.timedelta(days=1))
+    card = session.scalars(select(Card).where(Card.order_id == order.id)).one()
+    block_card(ctx_at(portal, session, T0 + dt.timedelta(days=1)), card)
+    replacement = new_order(portal, session, world, now=T0 + dt.timedelta(days=1))
+    assert replacement.status == OrderStatus.PENDING
+    # The same holds while the lost card's order is in production.
+    order.status = OrderStatus.IN_PRODUCTION
+    replacement.status = OrderStatus.CANCELLED
+    session.flush()
+    assert new_order(portal, session, world, now=T0 + dt.timedelta(days=2)).status == "pending"
+
+
+def test_registry_checks_run_when_the_order_is_placed(
+    portal: Portal, session: Session, world: World
+) -> None:
+    nid = world.national_ids_a[1]
+    session.execute(
+        delete(RegistryRecord).where(
+            RegistryRecord.register == str(Register.EMPLOYMENT), RegistryRecord.key.like(f"%:{nid}")
+        )
+    )
+    with pytest.raises(OrderNotAllowed) as info:
+        new_order(portal, session, world, employee_index=1)
+    assert "Aa-registeret" in info.value.message_nb and "a-melding" in info.value.message_en
+    assert session.scalar(select(func.count()).select_from(Order)) == 0
+
+
+def test_adding_a_person_missing_from_the_national_register_is_refused(
+    portal: Portal, session: Session, world: World
+) -> None:
+    from portal.demo import national_ids
+    from portal.models import Company
+    from portal.staff import EmployeeRefused, add_employee, registry_status
+
+    company = session.get(Company, world.company_a)
+    assert company is not None
+    unknown = national_ids(1, seed=12345)[0]  # valid digits, in no register
+    with pytest.raises(EmployeeRefused) as info:
+        add_employee(
+            ctx_at(portal, session, T0),
+            company,
+            national_id=unknown,
+            given_names="Ukjent",
+            surname="Person",
+            email="",
+        )
+    assert "Folkeregisteret" in info.value.message[0] and "D-number" in info.value.message[1]
+    # In the national register but not employed here: added, and the page lists what is missing.
+    session.add(RegistryRecord(register=str(Register.NATIONAL), key=unknown))
+    ctx = ctx_at(portal, session, T0)
+    employee = add_employee(
+        ctx, company, national_id=unknown, given_names="Ny", surname="Person", email=""
+    )
+    missing = [c.register for c in registry_status(ctx, employee) if not c.passed]
+    assert missing == [Register.EMPLOYMENT]
+
+
+def test_reviewer_reason_ending_in_a_full_stop_gets_no_second_one(
+    portal: Portal, session: Session, world: World
+) -> None:
+    order = new_order(portal, session, world)
+    ctx = ctx_at(portal, session, T0)
+    photo = add_upload(portal, session, order, UploadKind.PHOTO)
+    record_check(ctx, photo, UploadState.REVIEW, passing_verdict("review"))
+    reviewer = session.scalars(select(User).where(User.is_reviewer)).one()
+    review_upload(ctx, photo, reviewer, approve=False, reason="Skygge i ansiktet.")
+    assert order.reason_nb and "ansiktet. Be" in order.reason_nb and ".." not in order.reason_nb
+    assert order.reason_en and ".." not in order.reason_en
+
+
 def test_leaving_invalidates_and_returning_revalidates_within_validity(
     portal: Portal, session: Session, world: World
 ) -> None:

@@ -3,17 +3,16 @@ one the life cycle asks (the seam a real Folkeregister/Aa-register adapter plugs
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.contexts import lifecycle_context
-from portal.lifecycle import attach_upload, place_order, record_check
-from portal.models import Employee, Order, OrderStatus, Upload, UploadState, User
+from portal.lifecycle import OrderNotAllowed, place_order
+from portal.models import Employee, Order, User
 from portal.registry import (
     DemoRegistry,
     Register,
@@ -25,7 +24,6 @@ from portal.registry import (
 from portal.settings import settings_from_env
 from portal.state import Portal, build_portal
 from tests.portal.support import World, make_settings, seed_world
-from verifier.queue.storage import UploadKind
 
 ASKED: list[RegistryQuery] = []
 
@@ -75,6 +73,8 @@ def test_a_wrong_setting_stops_the_portal_with_a_clear_error(spec: str) -> None:
 
 
 def test_the_configured_adapter_decides_the_order(custom_portal: Portal) -> None:
+    """The adapter's answer refuses the order when it is placed, with the adapter's reason (the
+    demo registry knows this person and company; only the configured adapter says no)."""
     world: World = seed_world(custom_portal)
     ASKED.clear()
     with custom_portal.sessions() as session:
@@ -82,31 +82,9 @@ def test_the_configured_adapter_decides_the_order(custom_portal: Portal) -> None
         employee = session.get(Employee, world.employees_a[0])
         assert employee is not None
         orderer = session.scalars(select(User).where(User.email == world.orderer_a)).one()
-        order = place_order(ctx, employee, orderer)
-        for kind in (UploadKind.PHOTO, UploadKind.ID_DOCUMENT):
-            upload = Upload(
-                id=secrets.token_hex(16),
-                order_id=order.id,
-                kind=kind,
-                stored_name=custom_portal.files.save(b"x"),
-                source_format="jpeg",
-                size_bytes=1,
-                state=UploadState.QUEUED,
-                created_at=ctx.now,
-            )
-            session.add(upload)
-            session.flush()
-            attach_upload(ctx, order, upload)
-            record_check(ctx, upload, UploadState.PASS, {"status": "pass", "results": []})
-        session.commit()
-        order_id = order.id
-    # The demo registry knows this person and company; only the configured adapter says no.
+        with pytest.raises(OrderNotAllowed) as refused:
+            place_order(ctx, employee, orderer)
+        session.rollback()
+        assert refused.value.message_en == "Not employed."
+        assert session.scalar(select(func.count()).select_from(Order)) == 0
     assert [q.national_id for q in ASKED] == [world.national_ids_a[0]]
-    with custom_portal.sessions() as session:
-        decided = session.get(Order, order_id)
-        assert decided is not None
-        assert decided.status == OrderStatus.REJECTED
-        assert {r["register"]: r["passed"] for r in decided.registry_result or []} == {
-            "national_register": "yes",
-            "aa_register": "no",
-        }

@@ -110,6 +110,19 @@ def _portrait_rule(document: DecodedImage, portrait: bytes, policy: Policy) -> R
     return replace(result, regions=tuple(r.scaled(1 / document.scale) for r in result.regions))
 
 
+def without_mrz(match: RuleResult) -> RuleResult:
+    """Without an MRZ the image is not known to be an identity document at all, so a face that
+    does not match cannot reject it: a reviewer decides what the image is."""
+    return replace(
+        match,
+        status=Status.REVIEW,
+        message_nb="Fant ingen MRZ, så det er uklart om bildet er et ID-dokument; en "
+        "saksbehandler sammenligner ansiktene.",
+        message_en="No MRZ found, so it is unclear whether the image is an identity document; "
+        "a reviewer compares the faces.",
+    )
+
+
 def check_id_document(
     data: bytes,
     *,
@@ -148,7 +161,10 @@ def check_id_document(
 
     if portrait is not None:
         started = time.perf_counter()
-        results.append(_portrait_rule(decoded, portrait, policy))
+        match = _portrait_rule(decoded, portrait, policy)
+        if not read.lines and match.status is Status.FAIL:
+            match = without_mrz(match)
+        results.append(match)
         timings["face_match"] = (time.perf_counter() - started) * 1000
 
     return IdVerdict.from_results(

@@ -180,10 +180,24 @@ class FaceComparison:
 
 
 def compare_faces(
-    document_rgb: np.ndarray, portrait_rgb: np.ndarray, min_score: float
+    document_rgb: np.ndarray,
+    portrait_rgb: np.ndarray,
+    min_score: float,
+    *,
+    document_min_score: float = 0.0,
+    document_min_width_share: float = 0.0,
 ) -> FaceComparison | str:
-    """Similarity of the largest face on each image, or which image has no face."""
-    document_faces = detect_faces(document_rgb, min_score)
+    """Similarity of the largest face on each image, or which image has no face.
+
+    A face on the document must also reach `document_min_score` and be at least
+    `document_min_width_share` of the document image's longer side wide: a document's printed
+    portrait is a clear, sizeable face, while a faint face-like pattern in a random photo (a
+    telescope, a crowd in the distance) is not one to match against."""
+    document_faces = [
+        face
+        for face in detect_faces(document_rgb, max(min_score, document_min_score))
+        if face.box[2] >= document_min_width_share * max(document_rgb.shape[:2])
+    ]
     if not document_faces:
         return "document"
     portrait_faces = detect_faces(portrait_rgb, min_score)
@@ -207,7 +221,13 @@ def face_match_rule(
         f"pass >= {policy.face_similarity_pass}, fail < {policy.face_similarity_fail} "
         "(SFace cosine similarity)"
     )
-    outcome = compare_faces(document_rgb, portrait_rgb, policy.face_detection_score)
+    outcome = compare_faces(
+        document_rgb,
+        portrait_rgb,
+        policy.face_detection_score,
+        document_min_score=policy.document_face_min_score,
+        document_min_width_share=policy.document_face_min_width_share,
+    )
     if outcome == "document":
         return RuleResult(
             RULE,

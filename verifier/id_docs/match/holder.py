@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from verifier.id_docs.match.names import NameMatch, compare_names
+from verifier.id_docs.match.names import NameMatch, compare_names, written_name
 from verifier.id_docs.mrz.parse import MrzData
 from verifier.norway.national_id import NationalIdError, NorwegianId, parse_norwegian_id
 from verifier.verdict import RuleResult, Status
@@ -111,6 +111,9 @@ def _name_rule(data: MrzData, employee: Employee) -> RuleResult:
         may_be_truncated=data.names_may_be_truncated,
     )
     threshold = "equal after ICAO transliteration, truncation allowed"
+    # Messages name people as they write their names; the MRZ forms stay in the details.
+    on_document = written_name(result.mrz_name)
+    on_record = f"{employee.given_names} {employee.surname}"
     details: dict[str, float | str] = {"mrz_name": result.mrz_name, "record": result.record_name}
     if result.match in (NameMatch.EXACT, NameMatch.TRUNCATED):
         note_en = " (shortened in the MRZ)" if result.match is NameMatch.TRUNCATED else ""
@@ -130,10 +133,10 @@ def _name_rule(data: MrzData, employee: Employee) -> RuleResult:
             Status.REVIEW,
             str(result.match),
             threshold,
-            f"Etternavnet stemmer, men fornavnene er ulike ({result.mrz_name} / "
-            f"{result.record_name}); en saksbehandler sjekker.",
-            f"The surname matches but the given names differ ({result.mrz_name} / "
-            f"{result.record_name}); a reviewer checks.",
+            f"Etternavnet stemmer, men fornavnene er ulike: «{on_document}» i dokumentet, "
+            f"«{on_record}» hos arbeidsgiveren. En saksbehandler sjekker.",
+            f"The surname matches but the given names differ: “{on_document}” on the document, "
+            f"“{on_record}” in the employer's record. A reviewer checks.",
             details=details,
         )
     return RuleResult(
@@ -141,9 +144,8 @@ def _name_rule(data: MrzData, employee: Employee) -> RuleResult:
         Status.FAIL,
         str(result.match),
         threshold,
-        f"Navnet i dokumentet ({result.mrz_name}) er ikke den ansattes ({result.record_name}).",
-        f"The name on the document ({result.mrz_name}) is not the employee's "
-        f"({result.record_name}).",
+        f"Navnet i dokumentet, «{on_document}», er ikke den ansattes, «{on_record}».",
+        f"The name on the document, “{on_document}”, is not the employee's, “{on_record}”.",
         details=details,
     )
 

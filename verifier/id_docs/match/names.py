@@ -96,6 +96,16 @@ class NameComparison:
     record_name: str  # the record's names in the same form
 
 
+def written_name(mrz_name: str) -> str:
+    """An MRZ name (SURNAME<<GIVEN<NAMES) the way people write it: "Given Names Surname"."""
+    surname, _, given = mrz_name.partition("<<")
+
+    def words(part: str) -> str:
+        return " ".join(w.capitalize() for w in _words(part))
+
+    return " ".join(p for p in (words(given), words(surname)) if p)
+
+
 def _words(mrz_part: str) -> list[str]:
     return [w for w in mrz_part.replace(" ", "<").split("<") if w]
 

@@ -9,7 +9,8 @@ like. Hair in coloured light is still hair: olive-tinted grey hair and dark hair
 light lie outside the green-to-violet hue range, and bright blond hair keeps its chroma.
 
 A covering worn for religious reasons is allowed when the face is fully visible: with
-`religious_headgear_declared` a detected covering goes to a person (`review`) instead of `fail`.
+`religious_headgear_declared` every covering found, borderline or clear, goes to a person
+(`review`) with a respectful message, never `fail` and never an instruction to take it off.
 """
 
 from __future__ import annotations
@@ -47,8 +48,15 @@ class NoHeadgear(PhotoRule):
         fix_nb="Ta av deg lue, caps, hette eller annet hodeplagg.",
         fix_en="Take off your hat, cap, hood or other head covering.",
     )
-    religious_nb = "Hodeplagg av religiøse grunner er tillatt når hele ansiktet vises. En saksbehandler kontrollerer bildet."
-    religious_en = "Religious head coverings are allowed when the whole face shows. A case handler will check the photo."
+    religious_nb = (
+        "Takk for at du opplyste om religiøst hodeplagg. Det er tillatt når hele ansiktet vises, "
+        "fra hårfestet til haken. En saksbehandler ser på bildet; du trenger ikke gjøre noe mer."
+    )
+    religious_en = (
+        "Thank you for telling us about your religious head covering. It is allowed when the whole "
+        "face shows, from hairline to chin. A reviewer looks at the photo; you need not do "
+        "anything more."
+    )
 
     def measure_face(
         self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
@@ -69,7 +77,9 @@ class NoHeadgear(PhotoRule):
             f"(fail > {p.covering_share_fail:.0%})"
         )
         status = grade_high_is_bad(m.value, p.covering_share_pass, p.covering_share_fail)
-        if status is Status.FAIL and context.religious_headgear_declared:
+        if status is not Status.PASS and context.religious_headgear_declared:
+            # Declared: a person confirms the face shows. A borderline reading, too, must not
+            # tell the employee to take the covering off.
             return self.result(
                 Status.REVIEW, m, threshold, fix_nb=self.religious_nb, fix_en=self.religious_en
             )
