@@ -8,39 +8,21 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 
-from portal.app import create_app
 from portal.settings import OidcSettings
 from portal.state import Portal, build_portal
 from tests.auth.provider import Provider, running_provider
 from tests.auth.support import BERGEN, MAIN, NAMES, OSLO, Group, seed_group
+from tests.browser import chromium as launched_chromium
+from tests.browser import free_port, screenshot, served
 from tests.portal.support import make_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "auth"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--no-first-run",
-    "--disable-gpu",
-]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
@@ -53,7 +35,7 @@ def provider() -> Iterator[Provider]:
 def server(
     tmp_path: Path, sqlite_template: Path, provider: Provider
 ) -> Iterator[tuple[str, Portal, Group]]:
-    port = _free_port()
+    port = free_port()
     db = tmp_path / "portal.sqlite3"
     shutil.copy(sqlite_template, db)
     settings = make_settings(
@@ -67,35 +49,18 @@ def server(
         group = seed_group(session)
     provider.set_claims("gunnar", {"pid": group.gunnar})
     provider.set_claims("dina", {"pid": group.dina})
-    config = uvicorn.Config(create_app(portal), host="127.0.0.1", port=port, log_level="warning")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "server did not start"
-    yield f"http://127.0.0.1:{port}", portal, group
-    uv.should_exit = True
-    thread.join(timeout=30)
-    portal.engine.dispose()
+    with served(portal, port) as base:
+        yield base, portal, group
 
 
 @pytest.fixture
 def chromium() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed: scripts/setup.sh test installs the Debian package")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
+    with launched_chromium() as launched:
+        yield launched
 
 
 def shot(page: Any, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    screenshot(page, "auth", name)
 
 
 def log_in_with_id_porten(page: Any, base: str, sub: str, name: str) -> None:

@@ -7,35 +7,26 @@ Screenshots: tests/artifacts/portal/40_camera_*.png."""
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import select
 
-from portal.app import create_app
 from portal.contexts import lifecycle_context
 from portal.demo import ORDERER_EMAIL, seed_demo
 from portal.lifecycle import place_order
 from portal.models import Employee, User
 from portal.sharing import create_share_link
 from portal.state import Portal, build_portal, camera_available
+from tests.browser import ARTIFACTS as BROWSER_ARTIFACTS
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port, served
 from tests.portal.support import IMAGES, make_settings, y4m_video
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "portal"
-CHROMIUM = "/usr/bin/chromium"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+ARTIFACTS = BROWSER_ARTIFACTS / "portal"
 
 
 @pytest.fixture(scope="module")
@@ -45,7 +36,7 @@ def server(
     if not camera_available():
         pytest.fail("node_modules/@mediapipe/tasks-vision is missing: scripts/setup.sh runs npm ci")
     tmp_path = tmp_path_factory.mktemp("camera")
-    port = _free_port()
+    port = free_port()
     db = tmp_path / "portal.sqlite3"
     shutil.copy(sqlite_template, db)
     settings = make_settings(
@@ -55,19 +46,8 @@ def server(
     with portal.sessions() as session:
         seed_demo(session, employees=2)
         session.commit()
-    uv = uvicorn.Server(
-        uvicorn.Config(create_app(portal), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "server did not start"
-    yield f"http://127.0.0.1:{port}", portal
-    uv.should_exit = True
-    thread.join(timeout=30)
-    portal.engine.dispose()
+    with served(portal, port) as base:
+        yield base, portal
 
 
 def share_link(portal: Portal) -> str:
@@ -86,10 +66,7 @@ def open_camera(playwright, video: Path, link: str):
         executable_path=CHROMIUM,
         headless=True,
         args=[
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--no-first-run",
+            *CHROMIUM_ARGS,
             "--use-fake-device-for-media-stream",
             "--use-fake-ui-for-media-stream",
             f"--use-file-for-fake-video-capture={video}",

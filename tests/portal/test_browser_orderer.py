@@ -8,19 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-import uvicorn
 from sqlalchemy import delete, select
 
-from portal.app import create_app
 from portal.demo import (
-    DEMO_PASSWORD,
     ORDERER_EMAIL,
     REVIEWER_EMAIL,
     national_ids,
@@ -31,26 +26,12 @@ from portal.lifecycle import Context, approve_order, place_order
 from portal.models import Card, Company, Employee, RegistryRecord, User
 from portal.registry import DemoRegistry, Register
 from portal.state import Portal, build_portal
+from tests.browser import chromium, free_port, log_in, no_sideways_scroll, screenshot, served
 from tests.portal.support import make_settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts" / "portal"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-gpu",
-]
 PHONE = {"width": 390, "height": 844}
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +39,7 @@ def server(
     tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
 ) -> Iterator[tuple[str, Portal]]:
     tmp_path = tmp_path_factory.mktemp("orderer")
-    port = _free_port()
+    port = free_port()
     db = tmp_path / "portal.sqlite3"
     shutil.copy(sqlite_template, db)
     settings = make_settings(
@@ -71,48 +52,18 @@ def server(
     with portal.sessions() as session:
         seed_demo(session, employees=8)
         session.commit()
-    uv = uvicorn.Server(
-        uvicorn.Config(create_app(portal), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not uv.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert uv.started, "server did not start"
-    yield f"http://127.0.0.1:{port}", portal
-    uv.should_exit = True
-    thread.join(timeout=30)
-    portal.engine.dispose()
+    with served(portal, port) as base:
+        yield base, portal
 
 
 @pytest.fixture(scope="module")
-def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed: scripts/setup.sh test installs the Debian package")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield chromium
-        chromium.close()
+def browser() -> Iterator[Any]:
+    with chromium() as launched:
+        yield launched
 
 
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-def log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/login")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
-def no_sideways_scroll(page) -> bool:
-    return bool(page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"))
+def shot(page: Any, name: str) -> None:
+    screenshot(page, "portal", name)
 
 
 def add_employee(page, base: str, number: str, given: str, surname: str, email: str = "") -> None:
