@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import os
 import secrets
-import socket
 import statistics
 import subprocess
 import sys
@@ -25,11 +24,11 @@ import time
 from pathlib import Path
 
 import httpx
-from sqlalchemy import select, text
+from sqlalchemy import select
 
+from bench.portal_load import free_port, fresh_database, percentile
 from portal.api_clients import SCOPES, create_client
 from portal.clock import utcnow
-from portal.db import make_engine
 from portal.demo import ORDERER_EMAIL, national_ids, seed_demo
 from portal.lifecycle import attach_upload, place_order, record_check
 from portal.models import (
@@ -41,36 +40,12 @@ from portal.models import (
     UploadState,
     User,
 )
-from portal.settings import settings_from_env, sqlite_url
+from portal.settings import settings_from_env
 from portal.state import Portal, build_portal
 from verifier import UploadKind
 
 ROOT = Path(__file__).resolve().parents[1]
 PHOTO = ROOT / "tests" / "images" / "compliant_portrait.jpg"
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * q
-    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
-    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def fresh_database(url: str | None, directory: Path) -> str:
-    if url is None:
-        return sqlite_url(directory / "bench.sqlite3")
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.execute(text("DROP SCHEMA public CASCADE"))
-        conn.execute(text("CREATE SCHEMA public"))
-    engine.dispose()
-    return url
 
 
 def seed(portal: Portal, clients: int) -> tuple[list[tuple[str, str]], list[str]]:
