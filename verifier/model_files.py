@@ -39,6 +39,16 @@ KNOWN_MODELS: dict[str, ModelFile] = {
             "MediaPipe selfie segmenter: person (head, hair, shoulders) versus background",
         ),
         ModelFile(
+            "face_expression_model.bin",
+            "9a9840f2cf1f4c7eab95f197512569345c00d2426754d4608b92af30e0300f3d",
+            "face-api FaceExpressionNet weights: seven expressions of a 112 px face",
+        ),
+        ModelFile(
+            "face_expression_model-weights_manifest.json",
+            "5b349c17c7836da506e03422cd6461c74085d8bb2713ad4114647dc5d28174c8",
+            "face-api FaceExpressionNet weight manifest: names, shapes, uint8 quantisation",
+        ),
+        ModelFile(
             "face_detection_yunet_2023mar_int8bq.onnx",
             "49f000ec501fef24739071fc7e68267d32209045b6822c0c72dce1da25726f10",
             "YuNet face detector (OpenCV zoo) for the document face match",

@@ -104,6 +104,7 @@ class ExpressionPolicy:
     wink_pass: float
     wink_fail: float
     mirror_when_doubtful: bool
+    model_review_above: float
 
 
 @dataclass(frozen=True)

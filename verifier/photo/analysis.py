@@ -18,6 +18,11 @@ from verifier.photo.background_sample import (
     reduce_for_background,
     sample_background,
 )
+from verifier.photo.expression_model import (
+    ExpressionReading,
+    classify_expression,
+    expression_crop,
+)
 from verifier.photo.face_landmarker import RawFace
 from verifier.photo.face_search import find_faces
 from verifier.photo.mirror import mirrored_blendshapes
@@ -247,6 +252,16 @@ class FaceAnalysis:
         if face is None:
             return None
         return align_face(self.rgb, face.points, face.right_eye_centre, face.left_eye_centre)
+
+    @cached_property
+    def expression(self) -> ExpressionReading | None:
+        """The expression classifier's reading of the main face (verifier/photo/expression_model.py);
+        run once, when a rule first asks."""
+        face = self.main
+        if face is None:
+            return None
+        crop = expression_crop(self.rgb, face.points, face.right_eye_centre, face.left_eye_centre)
+        return classify_expression(crop)
 
     @cached_property
     def mirrored_blendshapes(self) -> dict[str, float] | None:

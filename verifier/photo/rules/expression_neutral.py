@@ -2,7 +2,10 @@
 
 Blendshape scores alone vary a lot between people at rest, so the smile and the raised brows
 are also measured geometrically: a smile widens the mouth and lifts its corners; raised brows
-move away from the eyelids.
+move away from the eyelids. A frown with the mouth closed (anger) moves no landmark further than
+brows differ between people at rest, so an expression classifier trained on many people's posed
+expressions reads the whole face as well (verifier/photo/expression_model.py); what it alone
+sees goes to review, never to fail.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import numpy as np
 
 from verifier.photo import landmarks as lm
 from verifier.photo.analysis import DetectedFace, FaceAnalysis
+from verifier.photo.expression_model import FORBIDDEN_EXPRESSIONS, ExpressionReading
 from verifier.photo.mirror import mean_blendshapes
 from verifier.photo.rules.base import (
     CheckContext,
@@ -70,10 +74,18 @@ def geometry_grades(details: Mapping[str, float | str], policy: Policy) -> dict[
     }
 
 
+def classifier_grade(details: Mapping[str, float | str], policy: Policy) -> Status:
+    """The expression classifier's grade: review above the policy's limit, never fail (the
+    classifier reads some faces at rest as expressive, so what only it sees is left to a
+    person)."""
+    not_neutral = float(details["not_neutral"])
+    return Status.REVIEW if not_neutral > policy.expression.model_review_above else Status.PASS
+
+
 def geometric_status(details: Mapping[str, float | str], policy: Policy) -> Status:
-    """The grade from the landmark geometry alone: the part of the verdict no blendshape
-    reading changes."""
-    return combine(geometry_grades(details, policy).values())
+    """The grade from the landmark geometry and the expression classifier: the part of the
+    verdict no blendshape reading changes."""
+    return combine((*geometry_grades(details, policy).values(), classifier_grade(details, policy)))
 
 
 class ExpressionNeutral(PhotoRule):
@@ -94,6 +106,10 @@ class ExpressionNeutral(PhotoRule):
             "Relax your forehead: do not raise or knit your eyebrows.",
         ),
         "wink": ("Hold begge øynene like åpne.", "Keep both eyes equally open."),
+        "face": (
+            "Slapp av i hele ansiktet: ikke rynk pannen, ikke press leppene sammen, ikke smil.",
+            "Relax your whole face: do not frown, press your lips together or smile.",
+        ),
     }
 
     def evaluate(self, analysis: FaceAnalysis, policy: Policy, context: CheckContext) -> RuleResult:
@@ -106,8 +122,9 @@ class ExpressionNeutral(PhotoRule):
         ):
             return first
         if severity(geometric_status(first.details, policy)) >= severity(first.status):
-            # The mouth's or brows' shape alone holds the photo back: a second reading of the
-            # blendshapes cannot clear it, so the mirror pass (one more face analysis) is skipped.
+            # The mouth's or brows' shape or the classifier alone holds the photo back: a second
+            # reading of the blendshapes cannot clear it, so the mirror pass (one more face
+            # analysis) is skipped.
             return first
         # Not a clear pass: read the blendshapes from the mirror image too and judge their mean,
         # so one noisy reading near a threshold does not decide (verifier/photo/mirror.py).
@@ -115,18 +132,24 @@ class ExpressionNeutral(PhotoRule):
         if mirrored is None:
             return first
         both = mean_blendshapes(face.blendshapes, mirrored)
-        return self.judge(self.measure_with(face, both, mirror_mean=True), policy, context)
+        measurement = self.measure_with(face, both, analysis.expression, mirror_mean=True)
+        return self.judge(measurement, policy, context)
 
     def measure_face(
         self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
     ) -> Measurement:
-        return self.measure_with(face, face.blendshapes)
+        return self.measure_with(face, face.blendshapes, analysis.expression)
 
     def measure_with(
-        self, face: DetectedFace, b: dict[str, float], *, mirror_mean: bool = False
+        self,
+        face: DetectedFace,
+        b: dict[str, float],
+        reading: ExpressionReading | None,
+        *,
+        mirror_mean: bool = False,
     ) -> Measurement:
         """The measurement from these blendshape scores (the face's own, or their mean with the
-        mirror image's) and the face's geometry."""
+        mirror image's), the face's geometry and the expression classifier's reading."""
         width, lift = mouth_shape(face)
         right_open, left_open = both_eyes_openness(face)
         wink = 1.0 - min(right_open, left_open) / max(right_open, left_open, 1e-6)
@@ -142,6 +165,12 @@ class ExpressionNeutral(PhotoRule):
             "frown": (b.get("browDownLeft", 0.0) + b.get("browDownRight", 0.0)) / 2,
             "wink": wink,
             "mirror_mean": 1.0 if mirror_mean else 0.0,  # blendshapes averaged with the mirror
+            # What the classifier reads: the share of a forbidden expression, and each one's.
+            "not_neutral": reading.not_neutral if reading is not None else 0.0,
+            **{
+                f"classifier_{name}": (reading.probabilities[name] if reading is not None else 0.0)
+                for name in FORBIDDEN_EXPRESSIONS
+            },
         }
         brows = tuple(
             Region("line", tuple((float(x), float(y)) for x, y in face.polygon(indices)), "brow")
@@ -171,11 +200,13 @@ class ExpressionNeutral(PhotoRule):
                 )
             ),
             "wink": shape["wink"],
+            "face": classifier_grade(d, policy),
         }
         status = combine(parts.values())
         threshold = (
             f"smile <= {p.smile_pass:g}, mouth width <= {p.mouth_width_pass:g} IED, corner lift <= "
-            f"{p.corner_lift_pass:g}, brow height <= {p.brow_height_pass:g} IED, frown <= {p.frown_pass:g}"
+            f"{p.corner_lift_pass:g}, brow height <= {p.brow_height_pass:g} IED, frown <= "
+            f"{p.frown_pass:g}, expression classifier not neutral <= {p.model_review_above:g}"
         )
         if status is Status.PASS:
             return self.result(status, m, threshold)
