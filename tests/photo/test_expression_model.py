@@ -47,6 +47,7 @@ def test_the_port_gives_what_face_api_itself_gives(entry: dict[str, object]) -> 
     """Probabilities computed by face-api's own JavaScript on the package's weights
     (scripts/face_expression_reference.mjs) for the same 112 px pixels."""
     bgr = cv2.imread(str(IMAGES / Path(str(entry["source"])).name))
+    assert bgr is not None
     rgb = cv2.resize(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB), (112, 112), interpolation=cv2.INTER_AREA)
     assert hashlib.sha256(rgb.tobytes()).hexdigest() == entry["sha256"], "not the same pixels"
     reading = classify_expression(np.ascontiguousarray(rgb))
