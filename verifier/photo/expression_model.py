@@ -42,9 +42,10 @@ _JAW_RIGHT = (234, 93, 132, 58, 172, 136, 150, 149, 176, 148)  # ear to chin, im
 _JAW_LEFT = (377, 400, 378, 379, 365, 397, 288, 361, 323, 454)  # chin to ear, image right
 _BOX_POINTS = (*_JAW_RIGHT, lm.CHIN, *_JAW_LEFT, *lm.RIGHT_BROW, *lm.LEFT_BROW)
 _BOX_PADDING = 0.10  # each side, as a share of the box's width or height
-# Warped at the face's own size up to this side, then area-averaged to 112 px, so a large face
-# is not aliased by a bilinear step of several pixels.
-_MAX_WARP_SIDE = 4 * INPUT_SIDE
+# Warped at most at twice the input side, then area-averaged to 112 px: on a working image
+# (at most 1024 px long) the face box is rarely over 450 px, so the bilinear warp steps at most
+# two pixels and the average does the rest (warping at the face's full size cost 1 ms more).
+_MAX_WARP_SIDE = 2 * INPUT_SIDE
 
 
 @dataclass(frozen=True)
