@@ -13,6 +13,15 @@ tried as additions and are kept here so the next attempt starts from measured fi
   hair has strands; only meaningful where strands are resolved).
 - top_vs_temple: brightness difference (stops) between the non-skin, non-background material
   above the forehead and at the temples, the smaller of the two sides (a cap differs from hair).
+- crimson_share: share of the rule's pixels, neither skin nor background, with a crimson to
+  maroon hue (CIELAB hue from 340 through 0 to 20 degrees, chroma >= 12): redder than melanin
+  makes hair (a maroon turban), but also henna and burgundy dyes.
+- saturated_share: the same with saturation C*/L* above 1.4 (chroma >= 12), whatever the hue:
+  hair pigment is rarely that saturated for its lightness.
+- silhouette_top: how far the person mask reaches above the eye midpoint along the face's up
+  axis (IED); left out where the mask reaches the frame's edge.
+- silhouette_width: the person mask's width across the head 1.5 IED above the eyes (IED), the
+  run through the face's axis; left out where it reaches the frame's edge.
 """
 
 from __future__ import annotations
@@ -28,9 +37,9 @@ from bench.eval_photos import load_bytes
 from bench.roc import auc
 from verifier.decode import decode_image
 from verifier.photo.aligned import AlignedFace
-from verifier.photo.analysis import analyse
+from verifier.photo.analysis import FaceAnalysis, analyse
 from verifier.photo.background_sample import BackgroundSample
-from verifier.photo.rules.no_headgear import AREAS, covering_share
+from verifier.photo.rules.no_headgear import AREAS, covering_share, head_pixels
 from verifier.photo.skin import skin_reference
 from verifier.policy import default_policy
 
@@ -70,6 +79,55 @@ def top_texture(aligned: AlignedFace) -> float:
     return float(high_pass[rows, cols][valid].mean()) if valid.any() else 0.0
 
 
+def colour_shares(aligned: AlignedFace, sample: BackgroundSample) -> tuple[float, float]:
+    """crimson_share and saturated_share over the rule's areas (see the module docstring)."""
+    pixels = head_pixels(aligned, sample, AREAS, HEADGEAR)
+    material = ~pixels.skin & ~pixels.background & (pixels.chroma >= 12.0)
+    crimson = material & ((pixels.hue >= 340.0) | (pixels.hue < 20.0))
+    saturated = material & (pixels.chroma > 1.4 * np.maximum(pixels.lab[:, 0], 1.0))
+    return float(crimson.mean()), float(saturated.mean())
+
+
+def silhouette_extent(analysis: FaceAnalysis) -> tuple[float, float]:
+    """(silhouette_top, silhouette_width) in IED; NaN where the mask meets the frame's edge."""
+    face = analysis.main
+    assert face is not None
+    confidence = analysis.person_confidence
+    height, width = analysis.rgb.shape[:2]
+    up = face.up
+    across = np.array([-up[1], up[0]])
+
+    def person(point: np.ndarray) -> bool | None:
+        x, y = float(point[0]), float(point[1])
+        if not (0 <= x < width and 0 <= y < height):
+            return None  # outside the frame
+        row, col = min(255, int(y / height * 256)), min(255, int(x / width * 256))
+        return bool(confidence[row, col] > 0.5)
+
+    top = float("nan")
+    for t in np.arange(0.5, 5.0, 0.05):
+        inside = person(face.eye_midpoint + up * t * face.ied)
+        if inside is None:
+            break
+        if not inside:
+            top = float(t)
+            break
+    centre = face.eye_midpoint + up * 1.5 * face.ied
+    steps = np.arange(-3.0, 3.0001, 0.05)
+    run = [person(centre + across * s * face.ied) for s in steps]
+    middle = len(run) // 2
+    if run[middle] is not True:
+        return top, 0.0
+    lo, hi = middle, middle
+    while lo > 0 and run[lo - 1] is True:
+        lo -= 1
+    while hi < len(run) - 1 and run[hi + 1] is True:
+        hi += 1
+    if lo == 0 or hi == len(run) - 1 or run[lo - 1] is None or run[hi + 1] is None:
+        return top, float("nan")
+    return top, (hi - lo + 1) * 0.05
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -92,16 +150,19 @@ def main(argv: list[str] | None = None) -> int:
             "top_texture": top_texture(aligned),
             "top_vs_temple": top_vs_temple(aligned, sample),
         }
+        cues["crimson_share"], cues["saturated_share"] = colour_shares(aligned, sample)
+        cues["silhouette_top"], cues["silhouette_width"] = silhouette_extent(analysis)
         table.append((row["file"], row["headgear"] == "fail", cues))
         print(row["file"], row["headgear"], " ".join(f"{k}={v:.3f}" for k, v in cues.items()))
     print()
     for cue in table[0][2]:
-        positives = [c[cue] for _, covered, c in table if covered]
-        negatives = [c[cue] for _, covered, c in table if not covered]
-        lowest = sorted((c[cue], f) for f, covered, c in table if covered)[:4]
+        measured = [(f, covered, c) for f, covered, c in table if not np.isnan(c[cue])]
+        positives = [c[cue] for _, covered, c in measured if covered]
+        negatives = [c[cue] for _, covered, c in measured if not covered]
+        lowest = sorted((c[cue], f) for f, covered, c in measured if covered)[:4]
         above = sum(n >= min(positives) for n in negatives)
         print(
-            f"{cue:<14} AUC {auc(positives, negatives):.3f}; bare heads at or above the lowest covering: "
+            f"{cue:<16} AUC {auc(positives, negatives):.3f} ({len(measured)} measured); bare heads at or above the lowest covering: "
             f"{above}/{len(negatives)}; lowest coverings: "
             + ", ".join(f"{Path(f).name} {v:.2f}" for v, f in lowest)
         )

@@ -123,9 +123,7 @@ def report(records: list[dict[str, Any]], fields: list[tuple], show_all: bool) -
             for k, v in predicted.items()
         }
         held_out = held_out_by_source(labels, predicted, "1")
-        flagged = {
-            source: f for source, f in held_out.items() if "1" not in f["chosen_on_others"]
-        }
+        flagged = {source: f for source, f in held_out.items() if "1" not in f["chosen_on_others"]}
         key = f"{column}: [{section}] {name}"
         result[key] = {"overall": overall, "held_out_by_source": held_out, "flagged": flagged}
         if not flagged and not show_all:

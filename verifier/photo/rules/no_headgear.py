@@ -15,6 +15,9 @@ A covering worn for religious reasons is allowed when the face is fully visible:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
+
 import numpy as np
 
 from verifier.photo.aligned import AlignedFace
@@ -86,26 +89,39 @@ class NoHeadgear(PhotoRule):
         return self.result(status, m, threshold)
 
 
-def covering_share(
+@dataclass(frozen=True)
+class HeadPixels:
+    """The pixels of the boxes around the head, classified by what is known without colour
+    rules of its own: skin (against the cheeks), background (against the background outside the
+    person), and their CIELAB colour after the cheek white balance."""
+
+    lab: np.ndarray  # (N, 3), white-balanced
+    skin: np.ndarray  # (N,) bool
+    background: np.ndarray  # (N,) bool
+    grayscale: bool
+
+    @cached_property
+    def chroma(self) -> np.ndarray:
+        return np.asarray(np.hypot(self.lab[:, 1], self.lab[:, 2]))
+
+    @cached_property
+    def hue(self) -> np.ndarray:
+        return np.asarray(np.degrees(np.arctan2(self.lab[:, 2], self.lab[:, 1])) % 360.0)
+
+
+def head_pixels(
     aligned: AlignedFace,
     sample: BackgroundSample,
     boxes: tuple[tuple[float, float, float, float], ...],
     p: NoHeadgearPolicy,
-) -> tuple[float, dict[str, float]]:
-    """Share of the boxes' pixels (IED units of the aligned face) that are neither skin,
-    background nor a hair colour, with the shares of skin and background beside it.
-
-    The segmentation's silhouette is not used here: on tight, low-resolution crops it calls
-    parts of a cap background (measured: two caps of the corpus were lost, one bare head gained;
-    docs/evaluation/notes/2026-12-02-segmentation-and-skin-tone.md)."""
+) -> HeadPixels:
+    """The boxes' pixels (IED units of the aligned face) that lie inside the photo."""
     parts = [
         (aligned.lab[r, c][aligned.valid[r, c]], aligned.linear_luma[r, c][aligned.valid[r, c]])
         for r, c in (aligned.box(*box) for box in boxes)
     ]
     lab = np.concatenate([part[0] for part in parts])
     luma = np.concatenate([part[1] for part in parts])
-    if lab.shape[0] < 20:  # the head is outside the photo: nothing to judge
-        return 0.0, {"head_pixels": float(lab.shape[0])}
     reference = skin_reference(aligned)
     skin = reference.like(lab, luma)
     # Every 7th background pixel: a median of thousands is as good as of all of them. (Indices
@@ -123,22 +139,39 @@ def covering_share(
     )
     lab = lab.copy()
     lab[:, 1:] -= cast
-    chroma = np.hypot(lab[:, 1], lab[:, 2])
-    hue = np.degrees(np.arctan2(lab[:, 2], lab[:, 1])) % 360.0
+    return HeadPixels(lab, skin, background, bool(reference.grayscale))
+
+
+def covering_share(
+    aligned: AlignedFace,
+    sample: BackgroundSample,
+    boxes: tuple[tuple[float, float, float, float], ...],
+    p: NoHeadgearPolicy,
+) -> tuple[float, dict[str, float]]:
+    """Share of the boxes' pixels (IED units of the aligned face) that are neither skin,
+    background nor a hair colour, with the shares of skin and background beside it.
+
+    The segmentation's silhouette is not used here: on tight, low-resolution crops it calls
+    parts of a cap background (measured: two caps of the corpus were lost, one bare head gained;
+    docs/evaluation/notes/2026-12-02-segmentation-and-skin-tone.md)."""
+    pixels = head_pixels(aligned, sample, boxes, p)
+    if pixels.lab.shape[0] < 20:  # the head is outside the photo: nothing to judge
+        return 0.0, {"head_pixels": float(pixels.lab.shape[0])}
+    chroma, hue, lab = pixels.chroma, pixels.hue, pixels.lab
     blue_or_green = (
         (hue >= p.covering_hue_from_deg)
         & (hue <= p.covering_hue_to_deg)
         & (chroma >= p.covering_min_chroma)
     )
     not_hair = blue_or_green | (chroma > p.hair_max_chroma)
-    if not reference.grayscale:
+    if not pixels.grayscale:
         # In a grayscale photo white hair and a white cap cannot be told apart: only colour counts.
         not_hair |= (lab[:, 0] > p.hair_max_l) & (chroma < p.white_max_chroma)
-    covering = ~skin & ~background & not_hair
+    covering = ~pixels.skin & ~pixels.background & not_hair
     share = float(covering.mean())
     return share, {
         "covering_share": share,
-        "skin_share": float(skin.mean()),
-        "background_share": float(background.mean()),
+        "skin_share": float(pixels.skin.mean()),
+        "background_share": float(pixels.background.mean()),
         "head_pixels": float(lab.shape[0]),
     }
