@@ -20,6 +20,7 @@ import csv
 import dataclasses
 import json
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 from bench.eval_photos import COLUMN_RULES, column_predicted_fail, load_bytes
@@ -130,6 +131,26 @@ def _fmt(value: float | None) -> str:
     return "  -  " if value is None else f"{value:.3f}"
 
 
+def compliant_readings(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """The policy's reading on compliant portraits per CFD group: what a face at rest scores,
+    and how close each group comes to the limit."""
+    groups: dict[str, list[float]] = {}
+    for r in records:
+        if r["compliant_status"] is None:
+            continue
+        value = reading_of(r, "not_neutral")
+        if value is not None:
+            groups.setdefault(cfd_group(r["file"]) or "other sources", []).append(value)
+    print("\nnot_neutral on compliant portraits, per group: n, median, 90th percentile, highest")
+    result = {}
+    for group in sorted(groups):
+        values = sorted(groups[group])
+        p90 = values[min(len(values) - 1, int(0.9 * len(values)))]
+        result[group] = {"n": len(values), "median": median(values), "p90": p90, "max": values[-1]}
+        print(f"  {group:<14}{len(values):>4}  {median(values):.3f}  {p90:.3f}  {values[-1]:.3f}")
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -139,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     records = collect(args.corpus)
     limit = default_policy().expression.model_review_above
-    result = {kind: report(records, kind, limit) for kind in READINGS}
+    result: dict[str, Any] = {kind: report(records, kind, limit) for kind in READINGS}
+    result["compliant_readings"] = compliant_readings(records)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
     return 0
