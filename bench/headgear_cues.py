@@ -13,9 +13,10 @@ tried as additions and are kept here so the next attempt starts from measured fi
   hair has strands; only meaningful where strands are resolved).
 - top_vs_temple: brightness difference (stops) between the non-skin, non-background material
   above the forehead and at the temples, the smaller of the two sides (a cap differs from hair).
-- crimson_share: share of the rule's pixels, neither skin nor background, with a crimson to
-  maroon hue (CIELAB hue from 340 through 0 to 20 degrees, chroma >= 12): redder than melanin
-  makes hair (a maroon turban), but also henna and burgundy dyes.
+- crimson_share: the rule's own crimson share (its details): pixels neither skin, background
+  nor covering-coloured, with a crimson to maroon hue (`[no_headgear] crimson_*`): redder than
+  melanin makes hair (a maroon turban), but also burgundy dye. The rule sends a photo to review
+  when this share and the covering share together pass the review line.
 - saturated_share: the same with saturation C*/L* above 1.4 (chroma >= 12), whatever the hue:
   hair pigment is rarely that saturated for its lightness.
 - silhouette_top: how far the person mask reaches above the eye midpoint along the face's up
@@ -79,13 +80,12 @@ def top_texture(aligned: AlignedFace) -> float:
     return float(high_pass[rows, cols][valid].mean()) if valid.any() else 0.0
 
 
-def colour_shares(aligned: AlignedFace, sample: BackgroundSample) -> tuple[float, float]:
-    """crimson_share and saturated_share over the rule's areas (see the module docstring)."""
+def saturated_share(aligned: AlignedFace, sample: BackgroundSample) -> float:
+    """saturated_share over the rule's areas (see the module docstring)."""
     pixels = head_pixels(aligned, sample, AREAS, HEADGEAR)
     material = ~pixels.skin & ~pixels.background & (pixels.chroma >= 12.0)
-    crimson = material & ((pixels.hue >= 340.0) | (pixels.hue < 20.0))
     saturated = material & (pixels.chroma > 1.4 * np.maximum(pixels.lab[:, 0], 1.0))
-    return float(crimson.mean()), float(saturated.mean())
+    return float(saturated.mean())
 
 
 def silhouette_extent(analysis: FaceAnalysis) -> tuple[float, float]:
@@ -144,13 +144,15 @@ def main(argv: list[str] | None = None) -> int:
         aligned, sample = analysis.aligned, analysis.background
         if aligned is None or sample is None:
             continue
+        share, details = covering_share(aligned, sample, AREAS, HEADGEAR)
         cues = {
-            "share": covering_share(aligned, sample, AREAS, HEADGEAR)[0],
+            "share": share,
             "crown_share": covering_share(aligned, sample, (CROWN,), HEADGEAR)[0],
             "top_texture": top_texture(aligned),
             "top_vs_temple": top_vs_temple(aligned, sample),
         }
-        cues["crimson_share"], cues["saturated_share"] = colour_shares(aligned, sample)
+        cues["crimson_share"] = details.get("crimson_share", 0.0)
+        cues["saturated_share"] = saturated_share(aligned, sample)
         cues["silhouette_top"], cues["silhouette_width"] = silhouette_extent(analysis)
         table.append((row["file"], row["headgear"] == "fail", cues))
         print(row["file"], row["headgear"], " ".join(f"{k}={v:.3f}" for k, v in cues.items()))

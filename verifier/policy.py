@@ -153,6 +153,9 @@ class NoHeadgearPolicy:
     covering_hue_to_deg: float
     covering_min_chroma: float
     hair_max_chroma: float
+    crimson_hue_from_deg: float
+    crimson_hue_to_deg: float
+    crimson_min_chroma: float
     covering_share_pass: float
     covering_share_fail: float
 

@@ -136,6 +136,40 @@ def test_hair_in_coloured_light_is_hair_but_blue_fabric_is_not(
     assert result(c, "no_headgear").status is expected, (hair, result(c, "no_headgear"))
 
 
+@pytest.mark.parametrize(
+    ("what", "edit", "colour", "expected"),
+    [
+        # Maroon (L* 20, hue ~12 degrees, chroma 35): redder than any hair pigment.
+        ("maroon cap", edits.cap, (95, 20, 40), Status.REVIEW),
+        # Hair dyed burgundy has the same colour: a person tells a cap from hair, never a fail.
+        ("burgundy-dyed hair", edits.recolour_hair, (90, 25, 40), Status.REVIEW),
+        # Auburn (hue ~50 degrees) is a melanin colour: hair.
+        ("auburn hair", edits.recolour_hair, (125, 60, 30), Status.PASS),
+    ],
+)
+def test_crimson_material_on_the_head_goes_to_a_person(
+    what: str,
+    edit: Callable[[edits.Base, tuple[int, int, int]], np.ndarray],
+    colour: tuple[int, int, int],
+    expected: Status,
+) -> None:
+    c = check_photo_detailed(edits.encode(edit(edits.base(), colour)))
+    headgear = result(c, "no_headgear")
+    assert headgear.status is expected, (what, headgear)
+    if expected is Status.REVIEW:
+        shares = float(headgear.details["covering_share"]), float(headgear.details["crimson_share"])
+        assert shares[0] <= 0.3 < shares[1]
+        assert "not sure whether you wear a head covering" in headgear.message_en
+
+
+def test_a_declared_religious_covering_in_crimson_gets_the_respectful_message() -> None:
+    rgb = edits.cap(edits.base(), (95, 20, 40))
+    c = check_photo_detailed(edits.encode(rgb), religious_headgear_declared=True)
+    headgear = result(c, "no_headgear")
+    assert headgear.status is Status.REVIEW
+    assert "religious head covering" in headgear.message_en
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="known limit: a dark navy cap with a shaded white top reads as "

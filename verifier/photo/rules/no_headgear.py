@@ -8,6 +8,9 @@ green, cyan, blue or violet, nor strongly saturated). That is what fabric, felt 
 like. Hair in coloured light is still hair: olive-tinted grey hair and dark hair under magenta
 light lie outside the green-to-violet hue range, and bright blond hair keeps its chroma.
 
+Crimson to maroon material (redder than melanin makes hair) is a covering or hair dyed
+burgundy; colour cannot tell which, so it sends the photo to review and never fails it.
+
 A covering worn for religious reasons is allowed when the face is fully visible: with
 `religious_headgear_declared` every covering found, borderline or clear, goes to a person
 (`review`) with a respectful message, never `fail` and never an instruction to take it off.
@@ -61,6 +64,15 @@ class NoHeadgear(PhotoRule):
         "anything more."
     )
 
+    crimson_nb = (
+        "Vi er usikre på om du har på deg et hodeplagg. En saksbehandler ser på bildet. Har du "
+        "lue eller annet hodeplagg, ta det av og ta et nytt bilde."
+    )
+    crimson_en = (
+        "We are not sure whether you wear a head covering. A reviewer looks at the photo. If you "
+        "wear a hat or other head covering, take it off and take a new photo."
+    )
+
     def measure_face(
         self, analysis: FaceAnalysis, face: DetectedFace, policy: Policy
     ) -> Measurement:
@@ -77,15 +89,25 @@ class NoHeadgear(PhotoRule):
         p = policy.no_headgear
         threshold = (
             f"covering-coloured share above the forehead and at the temples <= {p.covering_share_pass:.0%} "
-            f"(fail > {p.covering_share_fail:.0%})"
+            f"(fail > {p.covering_share_fail:.0%}; with crimson material, review above "
+            f"{p.covering_share_pass:.0%})"
         )
         status = grade_high_is_bad(m.value, p.covering_share_pass, p.covering_share_fail)
+        doubtful = (
+            status is Status.PASS
+            and m.value + m.details.get("crimson_share", 0.0) > p.covering_share_pass
+        )
+        if doubtful:
+            # Crimson material is a covering or dyed hair: a person tells which.
+            status = Status.REVIEW
         if status is not Status.PASS and context.religious_headgear_declared:
             # Declared: a person confirms the face shows. A borderline reading, too, must not
             # tell the employee to take the covering off.
             return self.result(
                 Status.REVIEW, m, threshold, fix_nb=self.religious_nb, fix_en=self.religious_en
             )
+        if doubtful:
+            return self.result(status, m, threshold, fix_nb=self.crimson_nb, fix_en=self.crimson_en)
         return self.result(status, m, threshold)
 
 
@@ -167,10 +189,18 @@ def covering_share(
     if not pixels.grayscale:
         # In a grayscale photo white hair and a white cap cannot be told apart: only colour counts.
         not_hair |= (lab[:, 0] > p.hair_max_l) & (chroma < p.white_max_chroma)
-    covering = ~pixels.skin & ~pixels.background & not_hair
+    material = ~pixels.skin & ~pixels.background
+    covering = material & not_hair
+    crimson = (
+        material
+        & ~not_hair
+        & ((hue >= p.crimson_hue_from_deg) | (hue < p.crimson_hue_to_deg))
+        & (chroma >= p.crimson_min_chroma)
+    )
     share = float(covering.mean())
     return share, {
         "covering_share": share,
+        "crimson_share": float(crimson.mean()),
         "skin_share": float(pixels.skin.mean()),
         "background_share": float(pixels.background.mean()),
         "head_pixels": float(lab.shape[0]),
