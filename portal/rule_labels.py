@@ -22,6 +22,9 @@ class RuleWords:
     percent: bool = False
     # The limit in words, from the policy; None when the rule has no single number.
     limit: Callable[[Policy], Text] | None = None
+    # What else the check read that explains a borderline result (from the result's details),
+    # in words; None when the rule's value says it all.
+    reading: Callable[[dict[str, object], Policy], Text | None] | None = None
 
 
 def _num(value: float) -> str:
@@ -34,6 +37,60 @@ def _num(value: float) -> str:
 
 def _pct(value: float) -> str:
     return f"{value * 100:.0f} %"
+
+
+EXPRESSION_WORDS: dict[str, Text] = {
+    "happy": ("smil", "smile"),
+    "angry": ("sinne", "anger"),
+    "fearful": ("frykt", "fear"),
+    "disgusted": ("avsky", "disgust"),
+    "surprised": ("overraskelse", "surprise"),
+}
+
+
+def _number(details: dict[str, object], key: str) -> float | None:
+    value = details.get(key)
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _expression_reading(details: dict[str, object], p: Policy) -> Text | None:
+    """The expression classifier's reading, when it is what holds the photo back."""
+    not_neutral = _number(details, "not_neutral")
+    if not_neutral is None or not_neutral <= p.expression.model_review_above:
+        return None
+    shares = {
+        name: share
+        for name in EXPRESSION_WORDS
+        if (share := _number(details, f"classifier_{name}")) is not None
+    }
+    strongest = max(shares, key=lambda name: shares[name]) if shares else None
+    nb_what = (
+        f"mest {EXPRESSION_WORDS[strongest][0]} {_pct(shares[strongest])}, " if strongest else ""
+    )
+    en_what = (
+        f"mostly {EXPRESSION_WORDS[strongest][1]} {_pct(shares[strongest])}, " if strongest else ""
+    )
+    limit = _pct(p.expression.model_review_above)
+    return (
+        f"Uttrykksmodellen leser et uttrykk som ikke er nøytralt: {nb_what}til sammen "
+        f"{_pct(not_neutral)} (gransking over {limit}). Se på pannen, øyenbrynene og munnen.",
+        f"The expression classifier reads a non-neutral expression: {en_what}{_pct(not_neutral)} "
+        f"in all (review above {limit}). Look at the forehead, brows and mouth.",
+    )
+
+
+def _headgear_reading(details: dict[str, object], p: Policy) -> Text | None:
+    """Crimson material on the head, when it is what holds the photo back."""
+    crimson = _number(details, "crimson_share")
+    covering = _number(details, "covering_share") or 0.0
+    if crimson is None or crimson == 0.0 or covering > p.no_headgear.covering_share_pass:
+        return None
+    return (
+        f"Karmosin- eller vinrødt over pannen og ved tinningene: {_pct(crimson)}. Det kan være et "
+        "hodeplagg eller hår farget vinrødt; se etter kant, sømmer og folder.",
+        f"Crimson or maroon above the forehead and at the temples: {_pct(crimson)}. It may be a "
+        "head covering or hair dyed burgundy; look for an edge, seams and folds.",
+    )
 
 
 RULES: dict[str, RuleWords] = {
@@ -79,7 +136,16 @@ RULES: dict[str, RuleWords] = {
     "mouth_closed": RuleWords(
         ("Munnen lukket", "Mouth closed"), ("× munnbredden", "× mouth width")
     ),
-    "expression_neutral": RuleWords(("Nøytralt uttrykk", "Neutral expression")),
+    "expression_neutral": RuleWords(
+        ("Nøytralt uttrykk", "Neutral expression"),
+        limit=lambda p: (
+            f"uttrykksmodellen: gransking over {_pct(p.expression.model_review_above)} "
+            "ikke-nøytralt",
+            f"expression classifier: review above {_pct(p.expression.model_review_above)} "
+            "not neutral",
+        ),
+        reading=_expression_reading,
+    ),
     "no_glasses": RuleWords(("Ingen briller eller gjenskinn", "No glasses or glare")),
     "no_headgear": RuleWords(
         ("Hodeplagg", "Head covering"),
@@ -87,10 +153,13 @@ RULES: dict[str, RuleWords] = {
         percent=True,
         limit=lambda p: (
             f"høyst {_pct(p.no_headgear.covering_share_pass)} "
-            f"(avvis over {_pct(p.no_headgear.covering_share_fail)})",
+            f"(avvis over {_pct(p.no_headgear.covering_share_fail)}; karmosinrødt teller bare "
+            "mot gransking)",
             f"at most {_pct(p.no_headgear.covering_share_pass)} "
-            f"(reject over {_pct(p.no_headgear.covering_share_fail)})",
+            f"(reject over {_pct(p.no_headgear.covering_share_fail)}; crimson counts only "
+            "towards review)",
         ),
+        reading=_headgear_reading,
     ),
     "ears_visible": RuleWords(("Ørene synlige", "Ears visible")),
     "sharpness": RuleWords(
@@ -152,6 +221,7 @@ class RuleRow:
     limit: str
     message: str
     technical: str  # the verifier's own threshold text, kept for a hover
+    reading: str = ""  # what else the check read, for a borderline result
 
 
 def rule_label(rule: str, lang: str) -> str:
@@ -186,6 +256,12 @@ def review_rows(
         rule = str(r.get("rule"))
         words = RULES.get(rule)
         limit = words.limit(policy) if words and words.limit else None
+        details = r.get("details")
+        reading = (
+            words.reading(details, policy)
+            if words and words.reading and isinstance(details, dict)
+            else None
+        )
         rows.append(
             RuleRow(
                 rule=rule,
@@ -195,6 +271,7 @@ def review_rows(
                 limit=(limit[0] if lang == "nb" else limit[1]) if limit else "",
                 message=str(r.get("message_nb" if lang == "nb" else "message_en", "")),
                 technical=str(r.get("threshold", "")),
+                reading=(reading[0] if lang == "nb" else reading[1]) if reading else "",
             )
         )
     return rows

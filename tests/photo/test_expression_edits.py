@@ -19,13 +19,8 @@ at the same drop.
 from __future__ import annotations
 
 import dataclasses
-from functools import cache
 
-import numpy as np
-from PIL import Image
-
-from tests.photo.support import IMAGES
-from tests.photo.support.expression_edits import find_face, frown
+from tests.photo.support.expression_edits import compliant_portrait, frowning_portrait_png
 from tests.photo.support.portrait_edits import encode
 from verifier.photo.check import check_photo_detailed
 from verifier.photo.rules.expression_neutral import geometry_grades
@@ -39,16 +34,6 @@ CLASSIFIER_OFF = dataclasses.replace(
 )
 
 
-@cache
-def _portrait() -> np.ndarray:
-    return np.asarray(Image.open(IMAGES / "compliant_portrait.jpg").convert("RGB"))
-
-
-@cache
-def _frowning() -> bytes:
-    return encode(frown(find_face(_portrait())))
-
-
 def _expression(data: bytes, classifier_off: bool = False) -> RuleResult:
     policy = CLASSIFIER_OFF if classifier_off else POLICY
     result = check_photo_detailed(data, policy=policy).verdict.result("expression_neutral")
@@ -57,13 +42,13 @@ def _expression(data: bytes, classifier_off: bool = False) -> RuleResult:
 
 
 def test_the_unedited_portrait_reads_neutral() -> None:
-    result = _expression(encode(_portrait()))
+    result = _expression(encode(compliant_portrait()))
     assert result.status is Status.PASS
     assert float(result.details["not_neutral"]) < 0.05
 
 
 def test_a_closed_mouth_frown_goes_to_review_only_because_of_the_classifier() -> None:
-    check = check_photo_detailed(_frowning())
+    check = check_photo_detailed(frowning_portrait_png())
     mouth = check.verdict.result("mouth_closed")
     assert mouth is not None and mouth.status is Status.PASS
     result = check.verdict.result("expression_neutral")
@@ -81,6 +66,6 @@ def test_a_closed_mouth_frown_goes_to_review_only_because_of_the_classifier() ->
 
 
 def test_with_the_classifier_off_the_frown_passes() -> None:
-    result = _expression(_frowning(), classifier_off=True)
+    result = _expression(frowning_portrait_png(), classifier_off=True)
     assert result.status is Status.PASS
     assert float(result.details["not_neutral"]) > LIMIT  # still read, no longer judged

@@ -601,3 +601,29 @@ def test_share_link_can_be_mailed_to_the_employee(
         (mail,) = session.scalars(select(OutboxEmail)).all()
     assert mail.recipient == "person2@example.no" and link.group(1) in mail.body
     assert world.national_ids_a[2] not in mail.body
+
+
+def test_a_frown_only_the_expression_classifier_sees_is_explained_to_the_reviewer(
+    client: TestClient, world: World, portal: Portal
+) -> None:
+    """The reviewer reads why the photo is borderline: the classifier's strongest expression
+    and its share, against the limit, on the page (not a raw blendshape number alone)."""
+    from portal.app import create_app
+    from tests.photo.support.expression_edits import frowning_portrait_png
+
+    csrf = login(client, world.orderer_a)
+    link = share_link(client, csrf, place_order(client, csrf, world.employees_a[0]))
+    _, fragment = upload(client, link, "photo", frowning_portrait_png())
+    assert 'data-state="review"' in wait_for_verdict(client, link, fragment)
+    found = re.search(r'id="upload-([0-9a-f]{32})"', fragment)
+    assert found
+    with TestClient(
+        create_app(portal), base_url="http://testserver", follow_redirects=False
+    ) as reviewer:
+        login(reviewer, world.reviewer)
+        item = reviewer.get(f"/review/uploads/{found.group(1)}").text
+        row = re.search(r'<tr class="rule-review" data-rule="expression_neutral">(.*?)</tr>', item)
+        assert row and "gransking over 85 %" in row.group(1)
+        reading = re.search(r'<span class="rule-reading">(.*?)</span>', item)
+        assert reading, "the classifier's reading is shown"
+        assert "Uttrykksmodellen" in reading.group(1) and "mest sinne" in reading.group(1)

@@ -22,15 +22,15 @@ the ring changes. Pure numpy and OpenCV, deterministic, under 0.1 s on a 1125 px
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import cv2
 import numpy as np
+from PIL import Image
 
-from tests.photo.support.portrait_edits import encode
-from verifier.decode import decode_image
+from tests.photo.support import IMAGES
+from tests.photo.support.portrait_edits import encode, landmarks_of
 from verifier.photo import landmarks as lm
-from verifier.photo.analysis import analyse
-from verifier.policy import default_policy
 
 # The upper eyelid's margin, outer corner to inner corner, for each eye.
 _RIGHT_LID = (33, 246, 161, 160, 159, 158, 157, 173, 133)
@@ -67,10 +67,19 @@ class Face:
 
 def find_face(rgb: np.ndarray) -> Face:
     """The portrait with its landmarks, from the project's own analysis (scaled to `rgb`)."""
-    analysis = analyse(decode_image(encode(rgb), default_policy().decode))
-    assert analysis.main is not None, "the portrait must show a face"
-    scale = rgb.shape[1] / analysis.image.width
-    return Face(rgb, analysis.main.points[:, :2] * scale)
+    return Face(rgb, landmarks_of(rgb))
+
+
+@cache
+def compliant_portrait() -> np.ndarray:
+    """tests/images/compliant_portrait.jpg as RGB: the face the frown is made on."""
+    return np.asarray(Image.open(IMAGES / "compliant_portrait.jpg").convert("RGB"))
+
+
+@cache
+def frowning_portrait_png() -> bytes:
+    """The compliant portrait with the default angry face, as PNG bytes (made once)."""
+    return encode(frown(find_face(compliant_portrait())))
 
 
 def frown(face: Face, amounts: Frown = Frown()) -> np.ndarray:
