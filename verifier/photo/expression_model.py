@@ -9,8 +9,7 @@ dequantised as `q * scale + min`, as tfjs does) when first needed.
 
 The face is cut as face-api cuts it (the box around the jaw line and brows, widened by 10 % on
 each side, padded to a square with black, resized to 112 px), after turning the photo so the eye
-line is level. The model read 0.96 ROC area for "not neutral" on the labelled corpus
-(docs/evaluation/photo-accuracy.md).
+line is level. Its accuracy on the labelled corpus is in docs/evaluation/photo-accuracy.md.
 """
 
 from __future__ import annotations
