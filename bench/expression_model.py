@@ -26,19 +26,14 @@ from typing import Any
 from bench.eval_photos import COLUMN_RULES, column_predicted_fail, load_bytes
 from bench.fairness import cfd_group, compliant_rows, status_over
 from bench.held_out import balanced_accuracy, held_out_by_source, print_held_out
+from bench.roc import auc
 from verifier.photo.check import check_photo_detailed
+from verifier.photo.expression_model import ExpressionReading
 from verifier.policy import default_policy
 from verifier.verdict import Status
 
 LIMITS = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.98)
 READINGS = ("not_neutral", "one_minus_neutral")
-
-
-def roc_area(positives: list[float], negatives: list[float]) -> float | None:
-    if not positives or not negatives:
-        return None
-    wins = sum((p > n) + 0.5 * (p == n) for p in positives for n in negatives)
-    return wins / (len(positives) * len(negatives))
 
 
 def collect(corpus: Path) -> list[dict[str, Any]]:
@@ -75,7 +70,7 @@ def reading_of(record: dict[str, Any], kind: str) -> float | None:
     if p is None:
         return None
     if kind == "not_neutral":
-        return float(1.0 - p["neutral"] - p["sad"])
+        return ExpressionReading(p).not_neutral  # the policy's reading
     return float(1.0 - p["neutral"])
 
 
@@ -124,7 +119,8 @@ def _area(records: list[dict[str, Any]], kind: str) -> float | None:
         found = (reading_of(r, kind) for r in records if r["label"] == label)
         return [v for v in found if v is not None]
 
-    return roc_area(values("fail"), values("pass"))
+    positives, negatives = values("fail"), values("pass")
+    return auc(positives, negatives) if positives and negatives else None
 
 
 def _fmt(value: float | None) -> str:

@@ -51,7 +51,7 @@ def swept_fields(policy: Policy) -> list[tuple[str, str, str]]:
             values = getattr(policy, section)
             for f in dataclasses.fields(values):
                 value = getattr(values, f.name)
-                if isinstance(value, float) and not isinstance(value, bool):
+                if isinstance(value, float):
                     fields.append((column, section, f.name))
     return fields
 
@@ -78,7 +78,9 @@ def column_rejects(
     return False
 
 
-def collect(corpus: Path, policy: Policy) -> tuple[list[dict[str, Any]], list[tuple]]:
+def collect(
+    corpus: Path, policy: Policy
+) -> tuple[list[dict[str, Any]], list[tuple[str, str, str]]]:
     fields = swept_fields(policy)
     rules_by_name = {r.name: r for r in ALL_RULES}
     context = CheckContext()
@@ -109,7 +111,9 @@ def collect(corpus: Path, policy: Policy) -> tuple[list[dict[str, Any]], list[tu
     return records, fields
 
 
-def report(records: list[dict[str, Any]], fields: list[tuple], show_all: bool) -> dict[str, Any]:
+def report(
+    records: list[dict[str, Any]], fields: list[tuple[str, str, str]], show_all: bool
+) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for column, section, name in fields:
         chosen = [r for r in records if r["labels"][column] in ("pass", "fail")]

@@ -37,9 +37,7 @@ FORBIDDEN_EXPRESSIONS = ("happy", "angry", "fearful", "disgusted", "surprised")
 _MEAN_RGB = np.array([122.782, 117.001, 104.298], dtype=np.float32)
 # face-api's box is the bounding box of its 68 landmarks (jaw line, brows, ...) padded by 20 %
 # of its size; these MediaPipe points trace the same jaw line and brows.
-_JAW_RIGHT = (234, 93, 132, 58, 172, 136, 150, 149, 176, 148)  # ear to chin, image left
-_JAW_LEFT = (377, 400, 378, 379, 365, 397, 288, 361, 323, 454)  # chin to ear, image right
-_BOX_POINTS = (*_JAW_RIGHT, lm.CHIN, *_JAW_LEFT, *lm.RIGHT_BROW, *lm.LEFT_BROW)
+_BOX_POINTS = (*lm.RIGHT_JAW, lm.CHIN, *lm.LEFT_JAW, *lm.RIGHT_BROW, *lm.LEFT_BROW)
 _BOX_PADDING = 0.10  # each side, as a share of the box's width or height
 # Warped at most at twice the input side, then area-averaged to 112 px: on a working image
 # (at most 1024 px long) the face box is rarely over 450 px, so the bilinear warp steps at most

@@ -65,6 +65,10 @@ RIGHT_FACE_EDGE = 234  # beside the subject's right ear (image left)
 LEFT_FACE_EDGE = 454  # beside the subject's left ear (image right)
 RIGHT_CHEEK = 205
 LEFT_CHEEK = 425
+# The jaw line from ear to chin on each side (the face oval's lower half, as the 68-point
+# scheme's jaw points 0-16 trace it).
+RIGHT_JAW = (234, 93, 132, 58, 172, 136, 150, 149, 176, 148)  # image left, ear to chin
+LEFT_JAW = (377, 400, 378, 379, 365, 397, 288, 361, 323, 454)  # image right, chin to ear
 
 FACE_OVAL = (
     10,

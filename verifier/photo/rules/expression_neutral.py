@@ -107,8 +107,10 @@ class ExpressionNeutral(PhotoRule):
         ),
         "wink": ("Hold begge øynene like åpne.", "Keep both eyes equally open."),
         "face": (
-            "Slapp av i hele ansiktet: ikke rynk pannen, ikke press leppene sammen, ikke smil.",
-            "Relax your whole face: do not frown, press your lips together or smile.",
+            "Slapp av i hele ansiktet: ikke rynk pannen, ikke løft øyenbrynene, ikke press "
+            "leppene sammen, ikke smil.",
+            "Relax your whole face: do not frown, raise your eyebrows, press your lips together "
+            "or smile.",
         ),
     }
 

@@ -164,6 +164,14 @@ def head_pixels(
     return HeadPixels(lab, skin, background, bool(reference.grayscale))
 
 
+def hue_in_window(hue: np.ndarray, start_deg: float, end_deg: float) -> np.ndarray:
+    """Whether each hue lies in the window from `start_deg` to `end_deg` (both included), going
+    up through 360 to 0 when the window starts above its end (340 to 20 is crimson)."""
+    if start_deg <= end_deg:
+        return np.asarray((hue >= start_deg) & (hue <= end_deg))
+    return np.asarray((hue >= start_deg) | (hue <= end_deg))
+
+
 def covering_share(
     aligned: AlignedFace,
     sample: BackgroundSample,
@@ -171,7 +179,8 @@ def covering_share(
     p: NoHeadgearPolicy,
 ) -> tuple[float, dict[str, float]]:
     """Share of the boxes' pixels (IED units of the aligned face) that are neither skin,
-    background nor a hair colour, with the shares of skin and background beside it.
+    background nor a hair colour, with the shares of crimson material (see the module
+    docstring), skin and background beside it.
 
     The segmentation's silhouette is not used here: on tight, low-resolution crops it calls
     parts of a cap background (measured: two caps of the corpus were lost, one bare head gained;
@@ -180,10 +189,8 @@ def covering_share(
     if pixels.lab.shape[0] < 20:  # the head is outside the photo: nothing to judge
         return 0.0, {"head_pixels": float(pixels.lab.shape[0])}
     chroma, hue, lab = pixels.chroma, pixels.hue, pixels.lab
-    blue_or_green = (
-        (hue >= p.covering_hue_from_deg)
-        & (hue <= p.covering_hue_to_deg)
-        & (chroma >= p.covering_min_chroma)
+    blue_or_green = hue_in_window(hue, p.covering_hue_from_deg, p.covering_hue_to_deg) & (
+        chroma >= p.covering_min_chroma
     )
     not_hair = blue_or_green | (chroma > p.hair_max_chroma)
     if not pixels.grayscale:
@@ -194,7 +201,7 @@ def covering_share(
     crimson = (
         material
         & ~not_hair
-        & ((hue >= p.crimson_hue_from_deg) | (hue < p.crimson_hue_to_deg))
+        & hue_in_window(hue, p.crimson_hue_from_deg, p.crimson_hue_to_deg)
         & (chroma >= p.crimson_min_chroma)
     )
     share = float(covering.mean())
