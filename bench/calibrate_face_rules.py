@@ -40,7 +40,8 @@ def report(
     for k, v in predicted.items():
         overall[k] = balanced_accuracy([(p, lab) for p, (_, lab) in zip(v, labels, strict=True)])
         mark = "  <- policy" if k == policy_key else ""
-        print(f"  {k:<28}{overall[k]:.3f}{mark}")
+        shown = "-" if overall[k] is None else f"{overall[k]:.3f}"  # one class only: no score
+        print(f"  {k:<28}{shown}{mark}")
     held_out = held_out_by_source(labels, predicted, policy_key)
     print_held_out(held_out)
     return {"overall": overall, "held_out_by_source": held_out}

@@ -162,6 +162,9 @@ def main(argv: list[str] | None = None) -> int:
         positives = [c[cue] for _, covered, c in measured if covered]
         negatives = [c[cue] for _, covered, c in measured if not covered]
         lowest = sorted((c[cue], f) for f, covered, c in measured if covered)[:4]
+        if not positives or not negatives:
+            print(f"{cue:<16} no ROC area: the corpus has coverings or bare heads only")
+            continue
         above = sum(n >= min(positives) for n in negatives)
         print(
             f"{cue:<16} AUC {auc(positives, negatives):.3f} ({len(measured)} measured); bare heads at or above the lowest covering: "
