@@ -128,6 +128,8 @@ class ExposurePolicy:
     mean_luma_pass_low: float
     mean_luma_pass_high: float
     mean_luma_fail_high: float
+    eye_white_lit_luma: float
+    eye_white_min_pixels: int
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The appearance rules (no_glasses, no_headgear, ears_visible, even_lighting,
 plain_background) on real photographs with controlled edits (tests/photo/support/portrait_edits.py):
 every edit must fail the rule it breaks and leave the others' verdicts alone; the unedited base
-passes them all; darker skin changes no lighting or background verdict."""
+passes them all; darker skin changes no lighting, background or exposure verdict."""
 
 from __future__ import annotations
 
@@ -216,6 +216,25 @@ def test_lighting_and_background_verdicts_do_not_depend_on_skin_tone(edit: str) 
     light, dark = result(check(edit), "exposure"), result(check(edit, darker_skin=True), "exposure")
     assert isinstance(light.value, float) and isinstance(dark.value, float)
     assert dark.value < light.value * 0.65
+
+
+def test_very_dark_skin_in_good_light_is_well_exposed_but_a_dark_photo_is_not() -> None:
+    """The darker edit's face (ITA about -70 degrees, mean luma 65: under the 75 a light face
+    needs) is well exposed: its eye whites are lit. The same photo under-exposed as a whole is
+    not: its eye whites darken with everything else."""
+    base = check("base")
+    exposure = result(check("base", darker_skin=True), "exposure")
+    policy = default_policy().exposure
+    assert float(exposure.details["mean_luma"]) < policy.mean_luma_pass_low
+    assert float(exposure.details["eye_white_luma"]) >= policy.eye_white_lit_luma
+    assert exposure.status is Status.PASS, exposure
+    assert result(base, "exposure").status is Status.PASS
+    rgb = edits.darker_base().rgb
+    dim = check_photo_detailed(edits.encode((rgb * 0.45).astype(np.uint8)))
+    dark = result(dim, "exposure")
+    assert float(dark.details["eye_white_luma"]) < policy.eye_white_lit_luma
+    assert dark.status is not Status.PASS, dark
+    assert "too dark" in dark.message_en
 
 
 @pytest.mark.parametrize("rule", APPEARANCE_RULES)

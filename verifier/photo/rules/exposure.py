@@ -1,9 +1,17 @@
-"""exposure: the face is neither too dark nor too bright, and not clipped to black or white."""
+"""exposure: the face is neither too dark nor too bright, and not clipped to black or white.
+
+The skin's mean brightness mixes the light with the person's own tone: well exposed, very dark
+skin is as dark as light skin under-exposed. So the light is also read from the eye whites,
+which reflect alike in everyone: when they are lit, a dark skin mean is the skin's tone and
+only clipping to black holds the photo back.
+"""
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 
+from verifier.photo import landmarks as lm
 from verifier.photo.analysis import DetectedFace, FaceAnalysis
 from verifier.photo.rules.base import (
     CheckContext,
@@ -48,6 +56,7 @@ class Exposure(PhotoRule):
                 "bright_share": float(np.count_nonzero(luma >= p.bright_level) / luma.size),
                 "p05": float(np.percentile(luma, 5)),
                 "p95": float(np.percentile(luma, 95)),
+                **eye_white_luma(analysis.gray, face),
             },
             regions=(face.oval_region(),),
         )
@@ -56,10 +65,17 @@ class Exposure(PhotoRule):
         p = policy.exposure
         d = m.details
         mean = d["mean_luma"]
+        eyes_lit = (
+            d.get("eye_white_pixels", 0.0) >= p.eye_white_min_pixels
+            and d.get("eye_white_luma", 0.0) >= p.eye_white_lit_luma
+        )
         dark = combine(
             (
                 grade_high_is_bad(d["dark_share"], p.clipped_dark_pass, p.clipped_dark_fail),
-                grade_low_is_bad(mean, p.mean_luma_fail_low, p.mean_luma_pass_low),
+                # Lit eye whites: a dark skin mean is the skin's own tone.
+                Status.PASS
+                if eyes_lit
+                else grade_low_is_bad(mean, p.mean_luma_fail_low, p.mean_luma_pass_low),
             )
         )
         bright = combine(
@@ -69,7 +85,8 @@ class Exposure(PhotoRule):
             )
         )
         threshold = (
-            f"face mean luma {p.mean_luma_pass_low:g}-{p.mean_luma_pass_high:g}, clipped dark <= "
+            f"face mean luma {p.mean_luma_pass_low:g}-{p.mean_luma_pass_high:g} (the lower end "
+            f"waived when the eye whites read >= {p.eye_white_lit_luma:g}), clipped dark <= "
             f"{p.clipped_dark_pass:.0%}, clipped bright <= {p.clipped_bright_pass:.0%}"
         )
         status = combine((dark, bright))
@@ -78,3 +95,29 @@ class Exposure(PhotoRule):
         if severity(dark) >= severity(bright):
             return self.result(status, m, threshold, fix_nb=self.dark_nb, fix_en=self.dark_en)
         return self.result(status, m, threshold, fix_nb=self.bright_nb, fix_en=self.bright_en)
+
+
+def eye_white_luma(gray: np.ndarray, face: DetectedFace) -> dict[str, float]:
+    """The eye whites' 75th-percentile luma (0-255) and their pixel count: inside both eye
+    outlines, outside each iris (its ring's radius, widened by 15 % and a pixel for the limbus).
+    The 75th percentile skips the lashes and the corners' shade."""
+    mask = np.zeros(gray.shape, dtype=np.uint8)
+    for contour, centre, ring in (
+        (lm.RIGHT_EYE_CONTOUR, lm.RIGHT_IRIS_CENTRE, lm.RIGHT_IRIS_RING),
+        (lm.LEFT_EYE_CONTOUR, lm.LEFT_IRIS_CENTRE, lm.LEFT_IRIS_RING),
+    ):
+        eye = np.zeros(gray.shape, dtype=np.uint8)
+        cv2.fillPoly(eye, [np.round(face.polygon(contour)).astype(np.int32)], 255)
+        middle = face.xy(centre)
+        radius = float(np.mean([np.linalg.norm(face.xy(i) - middle) for i in ring]))
+        cv2.circle(
+            eye, (round(float(middle[0])), round(float(middle[1]))), round(radius * 1.15) + 1, 0, -1
+        )
+        mask |= eye
+    values = gray[mask > 0]
+    if values.size == 0:
+        return {"eye_white_luma": 0.0, "eye_white_pixels": 0.0}
+    return {
+        "eye_white_luma": float(np.percentile(values, 75)),
+        "eye_white_pixels": float(values.size),
+    }
