@@ -14,13 +14,13 @@ left out: a setting that only suits one source's backdrops shows up there.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import dataclasses
 import itertools
 import json
 from pathlib import Path
 
+from bench.corpus_cli import corpus_parser
 from bench.eval_photos import load_bytes
 from bench.held_out import balanced_accuracy, held_out_by_source, print_held_out
 from verifier.decode import decode_image
@@ -76,11 +76,7 @@ def judge_all(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--corpus", type=Path, required=True, help="folder with manifest.csv")
-    parser.add_argument("--json", type=Path, help="write the figures as JSON here")
+    parser = corpus_parser(__doc__)
     args = parser.parse_args(argv)
     policy = default_policy()
     grid = settings_grid(policy.segmentation)

@@ -9,7 +9,6 @@ returns `fail` or `review` (review means the photo is not accepted automatically
 
 from __future__ import annotations
 
-import argparse
 import csv
 import html
 import io
@@ -22,6 +21,7 @@ from typing import Any
 
 from PIL import Image
 
+from bench.corpus_cli import corpus_parser
 from verifier.decode import sniff_format
 from verifier.photo.annotate import draw, encode_jpeg
 from verifier.photo.check import PhotoCheck, check_photo_detailed
@@ -230,11 +230,7 @@ def print_summary(result: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--corpus", type=Path, required=True, help="folder with manifest.csv")
-    parser.add_argument("--json", type=Path, help="write the figures as JSON here")
+    parser = corpus_parser(__doc__)
     parser.add_argument("--report", type=Path, help="write an HTML page of every disagreement here")
     args = parser.parse_args(argv)
     if not (args.corpus / "manifest.csv").is_file():

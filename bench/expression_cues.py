@@ -46,7 +46,6 @@ away, and scored on the fold left out.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 from collections import defaultdict
 from collections.abc import Callable
@@ -55,6 +54,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.corpus_cli import corpus_parser
 from bench.eval_photos import COLUMN_RULES
 from bench.expression_cache import load_or_collect
 from bench.held_out import balanced_accuracy, held_out_by_source, print_held_out
@@ -265,10 +265,7 @@ def compliant_turned_away(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--corpus", type=Path, required=True, help="folder with manifest.csv")
+    parser = corpus_parser(__doc__, json_output=False)
     parser.add_argument("--cache", type=Path, help="JSON of the analysed corpus (made if absent)")
     parser.add_argument(
         "--held-out",

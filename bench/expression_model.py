@@ -15,7 +15,6 @@ area per source, on all faces and on the faces the other measures pass.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import dataclasses
 import json
@@ -23,6 +22,7 @@ from pathlib import Path
 from statistics import median
 from typing import Any
 
+from bench.corpus_cli import corpus_parser
 from bench.eval_photos import COLUMN_RULES, column_predicted_fail, load_bytes
 from bench.fairness import cfd_group, compliant_rows, status_over
 from bench.held_out import balanced_accuracy, held_out_by_source, print_held_out
@@ -148,11 +148,7 @@ def compliant_readings(records: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--corpus", type=Path, required=True, help="folder with manifest.csv")
-    parser.add_argument("--json", type=Path, help="write the figures as JSON here")
+    parser = corpus_parser(__doc__)
     args = parser.parse_args(argv)
     records = collect(args.corpus)
     limit = default_policy().expression.model_review_above

@@ -18,7 +18,6 @@ very light > 55, light 41-55, intermediate 28-41, tan 10-28, brown -30-10, dark 
 
 from __future__ import annotations
 
-import argparse
 import csv
 import json
 import math
@@ -30,6 +29,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from bench.corpus_cli import corpus_parser
 from bench.eval_photos import COLUMN_RULES, load_bytes
 from verifier.photo.check import PhotoCheck, check_photo_detailed
 from verifier.verdict import Status
@@ -192,11 +192,7 @@ def print_table(result: dict[str, Any]) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--corpus", type=Path, required=True, help="folder with manifest.csv")
-    parser.add_argument("--json", type=Path, help="write the figures as JSON here")
+    parser = corpus_parser(__doc__)
     args = parser.parse_args(argv)
     if not (args.corpus / "manifest.csv").is_file():
         parser.error(f"{args.corpus}/manifest.csv not found")

@@ -27,13 +27,13 @@ tried as additions and are kept here so the next attempt starts from measured fi
 
 from __future__ import annotations
 
-import argparse
 import csv
 from pathlib import Path
 
 import cv2
 import numpy as np
 
+from bench.corpus_cli import corpus_parser
 from bench.eval_photos import load_bytes
 from bench.roc import auc
 from verifier.decode import decode_image
@@ -129,10 +129,7 @@ def silhouette_extent(analysis: FaceAnalysis) -> tuple[float, float]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--corpus", type=Path, required=True, help="folder with manifest.csv")
+    parser = corpus_parser(__doc__, json_output=False)
     args = parser.parse_args(argv)
     rows = list(csv.DictReader((args.corpus / "manifest.csv").open(encoding="utf-8")))
     limits = default_policy().decode

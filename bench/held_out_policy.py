@@ -18,13 +18,13 @@ supports shows up there. `--all` prints every field, flagged or not.
 
 from __future__ import annotations
 
-import argparse
 import csv
 import dataclasses
 import json
 from pathlib import Path
 from typing import Any
 
+from bench.corpus_cli import corpus_parser
 from bench.eval_photos import COLUMN_RULES, load_bytes
 from bench.held_out import balanced_accuracy, held_out_by_source
 from verifier.decode import decode_image
@@ -146,11 +146,7 @@ def report(
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--corpus", type=Path, required=True, help="folder with manifest.csv")
-    parser.add_argument("--json", type=Path, help="write the figures as JSON here")
+    parser = corpus_parser(__doc__)
     parser.add_argument("--all", action="store_true", help="print every field, not only flagged")
     args = parser.parse_args(argv)
     records, fields = collect(args.corpus, default_policy())
