@@ -5,8 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Generic, TypeVar
+
+_T = TypeVar("_T")
 
 MODELS_DIR = Path(
     os.environ.get("HMSVERIFY_MODELS_DIR", Path(__file__).resolve().parent.parent / "models")
@@ -105,3 +109,19 @@ def model_path(name: str, models_dir: Path | None = None) -> Path:
             )
         _verified.add(path)
     return path
+
+
+class LazyModel(Generic[_T]):
+    """A model built on first use, once per process: concurrent first callers wait for the one
+    build instead of each loading the file."""
+
+    def __init__(self, build: Callable[[], _T]) -> None:
+        self._build = build
+        self._lock = threading.Lock()
+        self._model: _T | None = None
+
+    def get(self) -> _T:
+        with self._lock:
+            if self._model is None:
+                self._model = self._build()
+            return self._model

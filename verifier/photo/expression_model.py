@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 import cv2
 import numpy as np
 
-from verifier.model_files import model_path
+from verifier.model_files import LazyModel, model_path
 from verifier.photo import landmarks as lm
 
 WEIGHTS_FILE = "face_expression_model.bin"
@@ -108,22 +107,10 @@ def classify_expression(crop: np.ndarray) -> ExpressionReading:
     if crop.shape != (INPUT_SIDE, INPUT_SIDE, 3):
         raise ValueError(f"a {INPUT_SIDE}x{INPUT_SIDE} RGB crop is needed, got {crop.shape}")
     batch = ((crop.astype(np.float32) - _MEAN_RGB) / 255.0).transpose(2, 0, 1)[None]
-    (probabilities,) = _session().run(None, {"input": np.ascontiguousarray(batch)})
+    (probabilities,) = _session.get().run(None, {"input": np.ascontiguousarray(batch)})
     return ExpressionReading(
         {name: float(p) for name, p in zip(EXPRESSIONS, probabilities[0], strict=True)}
     )
-
-
-_lock = threading.Lock()
-_loaded: Any = None
-
-
-def _session() -> Any:
-    global _loaded
-    with _lock:
-        if _loaded is None:
-            _loaded = _create_session()
-        return _loaded
 
 
 def _create_session() -> Any:
@@ -135,6 +122,9 @@ def _create_session() -> Any:
     options.inter_op_num_threads = 1
     graph = build_graph(load_weights()).SerializeToString()
     return ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
+
+
+_session: LazyModel[Any] = LazyModel(_create_session)
 
 
 def load_weights() -> dict[str, np.ndarray]:

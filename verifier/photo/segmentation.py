@@ -14,13 +14,13 @@ import threading
 import cv2
 import numpy as np
 
-from verifier.model_files import model_path
+from verifier.model_files import LazyModel, model_path
 
 MODEL_FILE = "selfie_segmentation.tflite"
 INPUT_SIDE = 256
 
+# An interpreter's tensors are shared state: one inference at a time.
 _lock = threading.Lock()
-_interpreter: object | None = None
 
 
 def _create() -> object:
@@ -32,12 +32,7 @@ def _create() -> object:
     return interpreter
 
 
-def _model() -> object:
-    global _interpreter
-    with _lock:
-        if _interpreter is None:
-            _interpreter = _create()
-        return _interpreter
+_interpreter: LazyModel[object] = LazyModel(_create)
 
 
 def person_confidence(rgb: np.ndarray) -> np.ndarray:
@@ -64,7 +59,7 @@ def person_confidence(rgb: np.ndarray) -> np.ndarray:
         interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_LINEAR,
     )
     batch = (small.astype(np.float32) / 255.0)[None]
-    interpreter = _model()
+    interpreter = _interpreter.get()
     with _lock:
         source = interpreter.get_input_details()[0]["index"]  # type: ignore[attr-defined]
         target = interpreter.get_output_details()[0]["index"]  # type: ignore[attr-defined]
