@@ -101,20 +101,28 @@ def eye_white_luma(gray: np.ndarray, face: DetectedFace) -> dict[str, float]:
     """The eye whites' 75th-percentile luma (0-255) and their pixel count: inside both eye
     outlines, outside each iris (its ring's radius, widened by 15 % and a pixel for the limbus).
     The 75th percentile skips the lashes and the corners' shade."""
-    mask = np.zeros(gray.shape, dtype=np.uint8)
-    for contour, centre, ring in (
+    eyes = (
         (lm.RIGHT_EYE_CONTOUR, lm.RIGHT_IRIS_CENTRE, lm.RIGHT_IRIS_RING),
         (lm.LEFT_EYE_CONTOUR, lm.LEFT_IRIS_CENTRE, lm.LEFT_IRIS_RING),
-    ):
-        eye = np.zeros(gray.shape, dtype=np.uint8)
-        cv2.fillPoly(eye, [np.round(face.polygon(contour)).astype(np.int32)], 255)
+    )
+    # Drawn in the box around both eyes only: a mask of the whole frame costs ten times more.
+    outlines = [face.polygon(contour) for contour, _, _ in eyes]
+    corner = np.floor(np.vstack(outlines).min(axis=0)).clip(0).astype(int)
+    end = np.ceil(np.vstack(outlines).max(axis=0)).astype(int) + 1
+    region = gray[corner[1] : end[1], corner[0] : end[0]]
+    mask = np.zeros(region.shape, dtype=np.uint8)
+    for outline, (_, centre, ring) in zip(outlines, eyes, strict=True):
+        eye = np.zeros(region.shape, dtype=np.uint8)
+        cv2.fillPoly(eye, [np.round(outline - corner).astype(np.int32)], 255)
         middle = face.xy(centre)
         radius = float(np.mean([np.linalg.norm(face.xy(i) - middle) for i in ring]))
-        cv2.circle(
-            eye, (round(float(middle[0])), round(float(middle[1]))), round(radius * 1.15) + 1, 0, -1
+        centre_px = (
+            round(float(middle[0])) - int(corner[0]),
+            round(float(middle[1])) - int(corner[1]),
         )
+        cv2.circle(eye, centre_px, round(radius * 1.15) + 1, 0, -1)
         mask |= eye
-    values = gray[mask > 0]
+    values = region[mask > 0]
     if values.size == 0:
         return {"eye_white_luma": 0.0, "eye_white_pixels": 0.0}
     return {
